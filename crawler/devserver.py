@@ -1,0 +1,195 @@
+"""A local stand-in for the MediaWiki API and for article hosts (stdlib only; 127.0.0.1).
+
+Used by ``make demo``, the tests and the benchmarks. Day pages are ``YYYY-MM-DD*.wiki`` files (revision id
+from ``_revNNN`` in the name, a ``.meta.json`` beside it, or the content hash), read on every request so a
+test can edit them between runs. Articles are files under ``--articles DIR`` served at ``/a/<path>``.
+
+    python -m crawler.devserver --wiki DIR [--articles DIR] [--port 0] [--log FILE] [--maxlag-first N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import re
+import sys
+import threading
+import time
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from crawler.portal.titles import day_title, title_day
+
+DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:_.*?)?(?:_rev(\d+))?\.wiki$")
+
+
+def load_day_pages(dirs: list[Path]) -> dict[date, dict]:
+    """Map each day to {revid, timestamp, path} from the day files in ``dirs`` (later dirs win)."""
+    pages: dict[date, dict] = {}
+    for d in dirs:
+        for path in sorted(Path(d).glob("*.wiki")):
+            m = DAY_FILE.match(path.name)
+            if not m:
+                continue
+            day = date.fromisoformat(m.group(1))
+            meta_path = path.with_suffix(".meta.json")
+            meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+            content = path.read_text(encoding="utf-8")
+            revid = int(m.group(2) or meta.get("revision_id") or
+                        int(hashlib.sha1(content.encode()).hexdigest()[:7], 16))
+            pages[day] = {"revid": revid, "timestamp": meta.get("revision_timestamp",
+                          f"{day.isoformat()}T23:59:00Z"), "content": content}
+    return pages
+
+
+class State:
+    """Server options and counters shared by the handler threads."""
+
+    def __init__(self, args):
+        self.args = args
+        self.lock = threading.Lock()
+        self.api_calls = 0
+        self.log = open(args.log, "a", encoding="utf-8") if args.log else None
+
+    def record(self, entry: dict) -> None:
+        if self.log:
+            with self.lock:
+                self.log.write(json.dumps(entry) + "\n")
+                self.log.flush()
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "newsarchive-devserver/1"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):  # quiet
+        pass
+
+    @property
+    def state(self) -> State:
+        return self.server.state  # type: ignore[attr-defined]
+
+    def _send(self, status: int, body: bytes, ctype: str, headers: dict | None = None):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, data, status=200, headers=None):
+        self._send(status, json.dumps(data).encode(), "application/json; charset=utf-8", headers)
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_GET(self):
+        parts = urlsplit(self.path)
+        self.state.record({"t": time.time(), "path": parts.path, "query": parts.query})
+        if parts.path.endswith("/api.php"):
+            return self.api(parse_qs(parts.query))
+        if parts.path == "/robots.txt":
+            return self._send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
+        if parts.path.startswith("/a/") and self.state.args.articles:
+            return self.article(parts.path[3:])
+        return self._send(404, b"<html><body>Not found</body></html>", "text/html")
+
+    def article(self, rel: str):
+        root = Path(self.state.args.articles).resolve()
+        path = (root / rel).resolve()
+        if root not in path.parents or not path.is_file():
+            return self._send(404, b"<html><body>Not found</body></html>", "text/html")
+        body = path.read_bytes()
+        if path.suffix == ".gz":
+            body = gzip.decompress(body)
+        ctype = "application/pdf" if body.startswith(b"%PDF") else "text/html; charset=utf-8"
+        return self._send(200, body, ctype)
+
+    def api(self, q: dict):
+        args = self.state.args
+        with self.state.lock:
+            self.state.api_calls += 1
+            n = self.state.api_calls
+        if args.delay:
+            time.sleep(args.delay)
+        if n <= args.status_first:
+            return self._send(args.status_code, b"busy", "text/plain", {"Retry-After": "1"})
+        if n <= args.status_first + args.maxlag_first:
+            return self._json({"error": {"code": "maxlag", "info": "Waiting for a database server: 6 seconds lagged.",
+                                         "lag": 6}}, headers={"Retry-After": "1"})
+        titles = q.get("titles", [""])[0].split("|") if q.get("titles") else []
+        if len(titles) > 50:
+            return self._json({"error": {"code": "toomanyvalues", "info": "Too many values supplied for titles."}})
+        pages_by_day = load_day_pages([Path(p) for p in args.wiki])
+        skip = int(q.get("rvcontinue", ["0"])[0] or 0)
+        normalized, pages, budget, cont = [], [], args.max_content_pages, None
+        for i, title in enumerate(titles):
+            canonical = title.replace("_", " ")
+            if canonical != title:
+                normalized.append({"from": title, "to": canonical})
+            try:
+                day = title_day(canonical)
+            except ValueError:
+                pages.append({"ns": 100, "title": canonical, "missing": True})
+                continue
+            canonical = day_title(day)
+            page = pages_by_day.get(day)
+            if page is None:
+                pages.append({"ns": 100, "title": canonical, "missing": True})
+                continue
+            entry = {"pageid": 1000 + i, "ns": 100, "title": canonical}
+            if i >= skip and (budget is None or budget > 0):
+                entry["revisions"] = [{"revid": page["revid"], "parentid": page["revid"] - 1, "timestamp": page["timestamp"],
+                                       "slots": {"main": {"contentmodel": "wikitext", "contentformat": "text/x-wiki",
+                                                          "content": page["content"]}}}]
+                if budget is not None:
+                    budget -= 1
+            elif i >= skip and cont is None:
+                cont = {"rvcontinue": str(i), "continue": "||"}
+            pages.append(entry)
+        data = {"batchcomplete": cont is None, "query": {"normalized": normalized, "pages": pages}}
+        if cont:
+            data["continue"] = cont
+        return self._json(data)
+
+
+def make_server(args) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((args.host, args.port), Handler)
+    server.daemon_threads = True
+    server.state = State(args)  # type: ignore[attr-defined]
+    return server
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--wiki", action="append", default=[], help="directory of YYYY-MM-DD*.wiki day pages")
+    p.add_argument("--articles", help="directory served at /a/")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--log", help="append one JSON line per request to this file")
+    p.add_argument("--delay", type=float, default=0.0, help="seconds to wait before each API answer")
+    p.add_argument("--maxlag-first", type=int, default=0, help="answer the first N API calls with a maxlag error")
+    p.add_argument("--status-first", type=int, default=0, help="answer the first N API calls with --status-code")
+    p.add_argument("--status-code", type=int, default=503)
+    p.add_argument("--max-content-pages", type=int, default=None, help="page contents per answer (then continue)")
+    return p
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    server = make_server(args)
+    print(f"PORT {server.server_address[1]}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Plain dataclasses passed between parsers, spiders, pipelines and storage.
+
+Data only: no Scrapy import (Scrapy accepts dataclass instances as items).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A wikilink of an event text: normalised page title and the label shown."""
+
+    title: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A citation of an event: URL as cited, outlet label (None for a bare [URL])."""
+
+    url: str
+    outlet: str | None = None
+    reported_dead: bool = False
+
+
+@dataclass
+class Event:
+    """One bullet of a day page that carries its own text."""
+
+    day: date
+    category: str | None
+    stories: list[str]
+    text: str
+    entities: list[Entity] = field(default_factory=list)
+    sources: list[SourceRef] = field(default_factory=list)
+    position: int = 0
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict with the public field names."""
+        d = asdict(self)
+        d["day"] = self.day.isoformat()
+        return d
+
+    def key(self) -> str:
+        """Content key used for stable event ids (day + stories + text)."""
+        raw = "\x1f".join([self.day.isoformat(), *self.stories, self.text])
+        return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class DayPage:
+    """A fetched day page and the events parsed from it."""
+
+    day: date
+    title: str
+    status: str  # ok | missing | parse_error | api_error
+    revision_id: int | None = None
+    revision_timestamp: str | None = None
+    fetched_at: str | None = None
+    api_url: str | None = None
+    error: str | None = None
+    events: list[Event] = field(default_factory=list)
+    wikitext: str | None = field(default=None, repr=False)
+
+
+@dataclass
+class SourceFetch:
+    """The outcome of fetching one cited source (filled by the source pipeline)."""
+
+    url: str
+    final_url: str | None = None
+    http_status: int | None = None
+    content_type: str | None = None
+    fetched_at: str | None = None
+    status: str = "pending"
+    error: str | None = None
+    body: bytes | None = None
+    event_day: date | None = None
+    headers: dict = field(default_factory=dict)
+    article: dict | None = None

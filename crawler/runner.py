@@ -1,0 +1,104 @@
+"""Run a crawl in-process for the CLI: settings from options, a progress callback, the run's record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from scrapy import signals
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler import __version__
+from crawler.items import DayPage
+from crawler.politeness import user_agent
+from crawler.spiders.portal import PortalSpider
+from crawler.storage.runs import finish_run, start_run
+from crawler.storage.schema import open_db
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    start: date
+    end: date
+    db: str = "output/archive.db"
+    wiki_api: str | None = None
+    contact: str | None = None
+    follow_sources: bool = True
+    settings: tuple[tuple[str, str], ...] = ()
+    log_level: str = "WARNING"
+    command: str = "crawl"
+
+
+@dataclass
+class CrawlOutcome:
+    finish_reason: str
+    counts: dict = field(default_factory=dict)
+    stats: dict = field(default_factory=dict)
+    run_id: int | None = None
+
+
+def build_settings(opts: CrawlOptions) -> Settings:
+    """Project settings, then the options, then ``-s NAME=VALUE`` pairs (highest priority)."""
+    s = Settings()
+    s.setmodule("crawler.settings", priority="project")
+    s.set("NEWSARCHIVE_DB", opts.db, priority="cmdline")
+    if opts.wiki_api:
+        s.set("NEWSARCHIVE_WIKI_API", opts.wiki_api, priority="cmdline")
+    if opts.contact:
+        s.set("NEWSARCHIVE_CONTACT", opts.contact, priority="cmdline")
+        s.set("USER_AGENT", user_agent(opts.contact, __version__), priority="cmdline")
+    s.set("NEWSARCHIVE_FOLLOW_SOURCES", opts.follow_sources, priority="cmdline")
+    s.set("LOG_LEVEL", opts.log_level, priority="cmdline")
+    for name, value in opts.settings:
+        s.set(name, value, priority="cmdline")
+    return s
+
+
+def counts_from_stats(stats: dict) -> dict:
+    g = lambda k: int(stats.get(f"newsarchive/{k}", 0) or 0)  # noqa: E731
+    return {
+        "days": g("days/ok") + g("days/missing") + g("days/failed"),
+        "days_missing": g("days/missing"),
+        "days_failed": g("days/failed"),
+        "days_unchanged": g("days/unchanged"),
+        "events": g("events"),
+        "sources_fetched": g("sources/fetched"),
+        "sources_ok": g("sources/ok"),
+        "sources_failed": g("sources/failed"),
+    }
+
+
+def run_crawl(opts: CrawlOptions, on_item=None) -> CrawlOutcome:
+    """Crawl ``opts.start``…``opts.end`` into ``opts.db``; ``on_item(item)`` is called for each stored item."""
+    settings = build_settings(opts)
+    db = open_db(opts.db)
+    run_id = start_run(db, opts.command, {
+        "start": opts.start.isoformat(), "end": opts.end.isoformat(), "db": opts.db,
+        "wiki_api": settings.get("NEWSARCHIVE_WIKI_API"), "follow_sources": opts.follow_sources,
+        "settings": dict(opts.settings)})
+    db.close()
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(PortalSpider)
+    if on_item is not None:
+        crawler.signals.connect(lambda item, **kw: on_item(item), signal=signals.item_scraped)
+    reason = "failed"
+    try:
+        process.crawl(crawler, start=opts.start.isoformat(), end=opts.end.isoformat())
+        process.start()
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        reason = stats.get("finish_reason", "unknown")
+    except BaseException:
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        reason = "error"
+        raise
+    finally:
+        counts = counts_from_stats(stats)
+        db = open_db(opts.db)
+        finish_run(db, run_id, reason, counts)
+        db.close()
+    return CrawlOutcome(reason, counts, stats, run_id)
+
+
+def is_day_page(item) -> bool:
+    return isinstance(item, DayPage)

@@ -1,0 +1,57 @@
+"""Scrapy settings for newsarchive: polite defaults, NEWSARCHIVE_* keys for the project's own options."""
+
+import os
+
+from crawler import __version__
+from crawler.politeness import user_agent
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- newsarchive's own settings -------------------------------------------------
+NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", "output/archive.db")
+NEWSARCHIVE_WIKI_API = os.environ.get("NEWSARCHIVE_WIKI_API", "https://en.wikipedia.org/w/api.php")
+NEWSARCHIVE_CONTACT = os.environ.get("NEWSARCHIVE_CONTACT", "https://github.com/newsarchive/newsarchive")
+NEWSARCHIVE_TITLES_PER_REQUEST = 50  # MediaWiki's limit for titles= without apihighlimits
+NEWSARCHIVE_MAXLAG = 5  # seconds; https://www.mediawiki.org/wiki/Manual:Maxlag_parameter
+NEWSARCHIVE_API_RETRIES = 5  # maxlag / API error retries per request
+NEWSARCHIVE_RETRY_AFTER_MAX = 120  # cap (s) on a server's Retry-After we are willing to wait
+NEWSARCHIVE_FOLLOW_SOURCES = True
+
+# --- politeness ------------------------------------------------------------------
+USER_AGENT = user_agent(NEWSARCHIVE_CONTACT, __version__)
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REDIRECT_MAX_TIMES = 10
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
+}
+ITEM_PIPELINES = {
+    "pipelines.storage.StoragePipeline": 800,
+}
+
+# Development: Scrapy's HTTP cache (off by default; `-s HTTPCACHE_ENABLED=1`).
+HTTPCACHE_ENABLED = False
+HTTPCACHE_DIR = "httpcache"
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

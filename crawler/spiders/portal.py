@@ -1,0 +1,148 @@
+"""Spider ``portal``: day pages of Wikipedia's Current Events portal through the MediaWiki API.
+
+Thin glue: titles, API answers and wikitext are handled by pure modules in ``crawler.portal``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date, datetime, timezone
+
+import scrapy
+from scrapy.exceptions import NotConfigured
+
+from crawler.items import DayPage
+from crawler.politeness import retry_after_seconds
+from crawler.portal.api import ApiError, read_query, revisions_url
+from crawler.portal.errors import PortalParseError
+from crawler.portal.titles import day_title, iter_days, title_day
+from crawler.portal.wikitext import parse_wikitext
+
+
+def parse_day_arg(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise NotConfigured(f"{name} must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """First line of an error message, trimmed."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    def __init__(self, start: str | None = None, end: str | None = None, date: str | None = None,
+                 days: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if days:
+            self.days = [parse_day_arg(d, "days") for d in days.split(",") if d.strip()]
+        else:
+            start = start or date
+            end = end or date or start
+            if not start:
+                raise NotConfigured("give -a start=YYYY-MM-DD [-a end=YYYY-MM-DD] or -a date=YYYY-MM-DD")
+            first, last = parse_day_arg(start, "start"), parse_day_arg(end, "end")
+            if last < first:
+                raise NotConfigured(f"end {last} is before start {first}")
+            self.days = list(iter_days(first, last))
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        s = crawler.settings
+        spider.api = s.get("NEWSARCHIVE_WIKI_API")
+        spider.maxlag = s.getint("NEWSARCHIVE_MAXLAG", 5)
+        spider.per_request = max(1, min(50, s.getint("NEWSARCHIVE_TITLES_PER_REQUEST", 50)))
+        spider.api_retries = s.getint("NEWSARCHIVE_API_RETRIES", 5)
+        spider.max_wait = s.getfloat("NEWSARCHIVE_RETRY_AFTER_MAX", 120)
+        return spider
+
+    async def start(self):
+        for i in range(0, len(self.days), self.per_request):
+            batch = self.days[i : i + self.per_request]
+            yield self._api_request([day_title(d) for d in batch])
+
+    def _api_request(self, titles, cont=None, attempt=0, **kw):
+        return scrapy.Request(
+            revisions_url(self.api, titles, self.maxlag, cont),
+            callback=self.parse_api,
+            errback=self.api_failed,
+            meta={"titles": titles, "cont": cont, "attempt": attempt, "seen": kw.get("seen", [])},
+            priority=100,
+            dont_filter=attempt > 0,
+        )
+
+    async def parse_api(self, response):
+        titles = response.meta["titles"]
+        seen = set(response.meta["seen"])
+        fetched_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        try:
+            result = read_query(json.loads(response.text))
+        except ApiError as err:
+            attempt = response.meta["attempt"]
+            if err.retryable and attempt < self.api_retries:
+                wait = retry_after_seconds(response.headers.get(b"Retry-After"), default=None)
+                wait = min(wait if wait is not None else 5.0 * (attempt + 1), self.max_wait)
+                self.crawler.stats.inc_value("newsarchive/api_retries")
+                self.logger.info("API %s, retrying in %.1fs (attempt %d)", err.code, wait, attempt + 1)
+                await asyncio.sleep(wait)
+                yield self._api_request(titles, response.meta["cont"], attempt + 1, seen=list(seen))
+                return
+            for item in self._failed(titles, seen, f"api_error: {err}", response.url):
+                yield item
+            return
+        except (ValueError, KeyError, TypeError) as err:
+            for item in self._failed(titles, seen, f"api_error: unreadable answer: {err}", response.url):
+                yield item
+            return
+        inverse = {to: frm for frm, to in result.normalized.items()}
+        for page in result.pages:
+            requested = inverse.get(page.title, page.title)
+            if requested in seen:
+                continue
+            seen.add(requested)
+            yield self._day_page(requested, page, fetched_at, response.url)
+        if result.continue_params:
+            yield self._api_request(titles, result.continue_params, 0, seen=list(seen))
+            return
+        for item in self._failed([t for t in titles if t not in seen], set(),
+                                 "api_error: page absent from the API answer", response.url):
+            yield item
+
+    def _day_page(self, title, page, fetched_at, api_url) -> DayPage:
+        day = title_day(title)
+        base = dict(day=day, title=page.title or title, fetched_at=fetched_at, api_url=api_url)
+        if page.missing:
+            return DayPage(status="missing", **base)
+        if page.invalid:
+            return DayPage(status="api_error", error=one_line(f"invalid title: {page.invalid_reason}"), **base)
+        dp = DayPage(status="ok", revision_id=page.revision_id, revision_timestamp=page.timestamp,
+                     wikitext=page.content, **base)
+        try:
+            dp.events = parse_wikitext(page.content or "", day)
+        except PortalParseError as err:
+            dp.status, dp.error = "parse_error", one_line(err)
+            self.logger.warning("%s: %s", title, dp.error)
+        return dp
+
+    def _failed(self, titles, seen, reason, api_url):
+        for title in titles:
+            if title in seen:
+                continue
+            self.logger.warning("%s: %s", title, one_line(reason))
+            yield DayPage(day=title_day(title), title=title, status="api_error", error=one_line(reason),
+                          api_url=api_url,
+                          fetched_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat())
+
+    def api_failed(self, failure):
+        request = failure.request
+        response = getattr(failure.value, "response", None)
+        reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
+        self.crawler.stats.inc_value("newsarchive/api_failures")
+        return list(self._failed(request.meta["titles"], set(request.meta.get("seen", [])),
+                                 f"api_error: {reason}", request.url))

@@ -1,0 +1,157 @@
+"""Idempotent writes of day pages, events, entities and cited sources (pure: plain values in, rows out)."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+from crawler.items import DayPage, Event
+from crawler.urls import normalize_url
+
+
+def utcnow() -> str:
+    """Current UTC time as ISO-8601 with seconds precision."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+@dataclass
+class DaySaved:
+    """What save_day did: whether the day's events were replaced, and the sources it cited."""
+
+    day: str
+    status: str
+    changed: bool
+    events: int
+    source_urls: list[str] = field(default_factory=list)
+
+
+def event_ids(events: list[Event]) -> list[str]:
+    """Stable ids: a content hash of day+stories+text, suffixed when a day repeats a bullet."""
+    seen: dict[str, int] = {}
+    ids = []
+    for ev in events:
+        key = ev.key()
+        n = seen.get(key, 0) + 1
+        seen[key] = n
+        ids.append(key if n == 1 else f"{key}-{n}")
+    return ids
+
+
+def _compress(text: str | None) -> bytes | None:
+    return zlib.compress(text.encode("utf-8"), 6) if text is not None else None
+
+
+def decompress_text(blob: bytes | None) -> str | None:
+    """Inverse of the zlib compression used for stored wikitext/HTML."""
+    return zlib.decompress(blob).decode("utf-8") if blob is not None else None
+
+
+def save_day(db: sqlite_utils.Database, page: DayPage, wikitext: str | None = None) -> DaySaved:
+    """Store one fetched day page in a single transaction.
+
+    ``ok``: the day's events are replaced (unless the stored revision is the same, then nothing changes).
+    ``missing``: the page does not exist, the day keeps zero events.
+    ``parse_error``/``api_error``: the error is recorded; events of an earlier good revision are kept.
+    """
+    day = page.day.isoformat()
+    fetched_at = page.fetched_at or utcnow()
+    with db.atomic():
+        prev = next(db.query("SELECT status, revision_id FROM days WHERE day = ?", [day]), None)
+        unchanged = (
+            page.status == "ok"
+            and prev is not None
+            and prev["status"] == "ok"
+            and page.revision_id is not None
+            and prev["revision_id"] == page.revision_id
+        )
+        if unchanged:
+            db.execute("UPDATE days SET fetched_at = ? WHERE day = ?", [fetched_at, day])
+            return DaySaved(day, "ok", False, len(page.events))
+        row = {
+            "day": day,
+            "title": page.title,
+            "status": page.status,
+            "revision_id": page.revision_id,
+            "revision_timestamp": page.revision_timestamp,
+            "fetched_at": fetched_at,
+            "parsed_at": utcnow() if page.status == "ok" else None,
+            "error": page.error,
+            "api_url": page.api_url,
+            "wikitext": _compress(wikitext),
+        }
+        if page.status in ("ok", "missing"):
+            row["event_count"] = len(page.events)
+            _upsert_day(db, row)
+            db.execute("DELETE FROM events WHERE day = ?", [day])
+            urls = _insert_events(db, page) if page.events else []
+            return DaySaved(day, page.status, True, len(page.events), urls)
+        # A failure keeps what an earlier good revision gave us.
+        if prev is None:
+            row["event_count"] = 0
+        _upsert_day(db, row)
+        return DaySaved(day, page.status, True, 0)
+
+
+def _upsert_day(db: sqlite_utils.Database, row: dict) -> None:
+    cols = list(row)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "day")
+    db.execute(
+        f"INSERT INTO days ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)}) "
+        f"ON CONFLICT(day) DO UPDATE SET {updates}",
+        [row[c] for c in cols],
+    )
+
+
+def _insert_events(db: sqlite_utils.Database, page: DayPage) -> list[str]:
+    day = page.day.isoformat()
+    now = utcnow()
+    cited: list[str] = []
+    for event_id, ev in zip(event_ids(page.events), page.events):
+        db.execute(
+            "INSERT INTO events (id, day, position, category, stories, text, revision_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [event_id, day, ev.position, ev.category, json.dumps(ev.stories, ensure_ascii=False),
+             ev.text, page.revision_id],
+        )
+        for pos, ent in enumerate(ev.entities, 1):
+            db.execute("INSERT OR IGNORE INTO entities (title) VALUES (?)", [ent.title])
+            entity_id = db.execute("SELECT id FROM entities WHERE title = ?", [ent.title]).fetchone()[0]
+            db.execute(
+                "INSERT OR IGNORE INTO event_entities (event_id, entity_id, label, position) "
+                "VALUES (?, ?, ?, ?)",
+                [event_id, entity_id, ent.label, pos],
+            )
+        for pos, src in enumerate(ev.sources, 1):
+            url = normalize_url(src.url)
+            db.execute(
+                "INSERT OR IGNORE INTO sources (url, cited_url, first_cited_day, status, created_at) "
+                "VALUES (?, ?, ?, 'pending', ?)",
+                [url, src.url, day, now],
+            )
+            source_id = db.execute("SELECT id FROM sources WHERE url = ?", [url]).fetchone()[0]
+            db.execute(
+                "INSERT INTO event_sources (event_id, source_id, position, outlet, cited_url, reported_dead) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [event_id, source_id, pos, src.outlet, src.url, int(src.reported_dead)],
+            )
+            cited.append(url)
+    return cited
+
+
+def day_events(db: sqlite_utils.Database, day: str) -> list[dict]:
+    """The stored events of a day with their entities and sources, in page order (for checks and exports)."""
+    out = []
+    for ev in db.query("SELECT * FROM events WHERE day = ? ORDER BY position", [day]):
+        ev["stories"] = json.loads(ev["stories"])
+        ev["entities"] = list(db.query(
+            "SELECT e.title, ee.label FROM event_entities ee JOIN entities e ON e.id = ee.entity_id "
+            "WHERE ee.event_id = ? ORDER BY ee.position", [ev["id"]]))
+        ev["sources"] = list(db.query(
+            "SELECT s.url, es.outlet, es.cited_url, es.reported_dead, s.status FROM event_sources es "
+            "JOIN sources s ON s.id = es.source_id WHERE es.event_id = ? ORDER BY es.position", [ev["id"]]))
+        out.append(ev)
+    return out

@@ -1,0 +1,56 @@
+"""The runs table and the coverage summary behind ``newsarchive status`` (pure)."""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from crawler import __version__
+from crawler.storage.repo import utcnow
+
+RUN_COUNTERS = ("days", "days_missing", "days_failed", "events", "sources_fetched", "sources_ok", "sources_failed")
+
+
+def start_run(db: sqlite_utils.Database, command: str, args: dict) -> int:
+    """Record a run's start; returns its id."""
+    cur = db.execute(
+        "INSERT INTO runs (command, args, started_at, software_version) VALUES (?, ?, ?, ?)",
+        [command, json.dumps(args, default=str, sort_keys=True), utcnow(), __version__],
+    )
+    return cur.lastrowid
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, reason: str, counts: dict) -> None:
+    """Record a run's end, its finish reason and counters."""
+    cols = [c for c in RUN_COUNTERS if c in counts]
+    sets = ", ".join(f"{c} = ?" for c in cols)
+    db.execute(
+        f"UPDATE runs SET finished_at = ?, finish_reason = ?{', ' + sets if sets else ''} WHERE id = ?",
+        [utcnow(), reason, *[int(counts[c] or 0) for c in cols], run_id],
+    )
+
+
+def status_summary(db: sqlite_utils.Database, last_runs: int = 5) -> dict:
+    """Counts, covered range, days per year, sources by status and the last runs."""
+    one = lambda sql: next(db.query(sql))  # noqa: E731
+    rng = one("SELECT MIN(day) AS first, MAX(day) AS last, COUNT(*) AS n FROM days")
+    return {
+        "days": rng["n"],
+        "first_day": rng["first"],
+        "last_day": rng["last"],
+        "days_by_status": {r["status"]: r["n"] for r in db.query(
+            "SELECT status, COUNT(*) AS n FROM days GROUP BY status ORDER BY status")},
+        "days_by_year": {r["year"]: {"days": r["n"], "events": r["events"]} for r in db.query(
+            "SELECT substr(day, 1, 4) AS year, COUNT(*) AS n, SUM(event_count) AS events "
+            "FROM days GROUP BY year ORDER BY year")},
+        "events": one("SELECT COUNT(*) AS n FROM events")["n"],
+        "entities": one("SELECT COUNT(*) AS n FROM entities")["n"],
+        "sources": one("SELECT COUNT(*) AS n FROM sources")["n"],
+        "event_sources": one("SELECT COUNT(*) AS n FROM event_sources")["n"],
+        "sources_by_status": {r["status"]: r["n"] for r in db.query(
+            "SELECT status, COUNT(*) AS n FROM sources GROUP BY status ORDER BY n DESC")},
+        "last_runs": list(db.query(
+            f"SELECT id, command, started_at, finished_at, finish_reason, days, days_missing, days_failed, "
+            f"events, sources_fetched, sources_ok, sources_failed FROM runs ORDER BY id DESC LIMIT {int(last_runs)}")),
+    }

@@ -1,0 +1,112 @@
+"""Every table of the archive, as sqlite-utils migrations (applied in order, recorded in _sqlite_migrations).
+
+docs/schema.md documents each table and column; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("newsarchive")
+
+
+def _run(db: sqlite_utils.Database, *statements: str) -> None:
+    for sql in statements:
+        db.execute(sql)
+
+
+@migrations(name="0001_portal")
+def _portal(db: sqlite_utils.Database) -> None:
+    _run(
+        db,
+        """CREATE TABLE days (
+            day TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            status TEXT NOT NULL,
+            revision_id INTEGER,
+            revision_timestamp TEXT,
+            fetched_at TEXT,
+            parsed_at TEXT,
+            event_count INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            api_url TEXT,
+            wikitext BLOB
+        )""",
+        """CREATE TABLE events (
+            id TEXT PRIMARY KEY,
+            day TEXT NOT NULL REFERENCES days(day) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            category TEXT,
+            stories TEXT NOT NULL DEFAULT '[]',
+            text TEXT NOT NULL,
+            revision_id INTEGER,
+            UNIQUE (day, position)
+        )""",
+        "CREATE INDEX idx_events_day ON events(day)",
+        """CREATE TABLE entities (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL UNIQUE
+        )""",
+        """CREATE TABLE event_entities (
+            event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            entity_id INTEGER NOT NULL REFERENCES entities(id),
+            label TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (event_id, entity_id)
+        )""",
+        "CREATE INDEX idx_event_entities_entity ON event_entities(entity_id)",
+        """CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            cited_url TEXT NOT NULL,
+            first_cited_day TEXT,
+            status TEXT NOT NULL DEFAULT 'pending',
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX idx_sources_status ON sources(status)",
+        """CREATE TABLE event_sources (
+            event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            source_id INTEGER NOT NULL REFERENCES sources(id),
+            position INTEGER NOT NULL,
+            outlet TEXT,
+            cited_url TEXT NOT NULL,
+            reported_dead INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (event_id, position)
+        )""",
+        "CREATE INDEX idx_event_sources_source ON event_sources(source_id)",
+        """CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            command TEXT NOT NULL,
+            args TEXT NOT NULL DEFAULT '{}',
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            finish_reason TEXT,
+            days INTEGER NOT NULL DEFAULT 0,
+            days_missing INTEGER NOT NULL DEFAULT 0,
+            days_failed INTEGER NOT NULL DEFAULT 0,
+            events INTEGER NOT NULL DEFAULT 0,
+            sources_fetched INTEGER NOT NULL DEFAULT 0,
+            sources_ok INTEGER NOT NULL DEFAULT 0,
+            sources_failed INTEGER NOT NULL DEFAULT 0,
+            software_version TEXT
+        )""",
+    )
+
+
+def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
+    """Open (creating parents) the archive with WAL, foreign keys on and migrations applied."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path) if str(path) != ":memory:" else sqlite_utils.Database(memory=True)
+    db.conn.execute("PRAGMA busy_timeout = 30000")
+    db.conn.execute("PRAGMA foreign_keys = ON")
+    if str(path) != ":memory:":
+        db.conn.execute("PRAGMA journal_mode = WAL")
+        db.conn.execute("PRAGMA synchronous = NORMAL")
+    if migrate:
+        migrations.apply(db)
+    return db

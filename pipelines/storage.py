@@ -1,0 +1,43 @@
+"""Item pipeline: writes day pages (and later, fetched sources) to SQLite through crawler.storage."""
+
+from __future__ import annotations
+
+from scrapy.exceptions import NotConfigured
+
+from crawler.items import DayPage
+from crawler.storage.repo import save_day
+from crawler.storage.schema import open_db
+
+
+class StoragePipeline:
+    """One SQLite connection, owned by the reactor thread; one transaction per day page."""
+
+    def __init__(self, db_path: str, stats):
+        self.db_path = db_path
+        self.stats = stats
+        self.db = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        path = crawler.settings.get("NEWSARCHIVE_DB")
+        if not path:
+            raise NotConfigured("NEWSARCHIVE_DB is empty: storage off")
+        return cls(path, crawler.stats)
+
+    def open_spider(self):
+        self.db = open_db(self.db_path)
+
+    def close_spider(self):
+        if self.db is not None:
+            self.db.close()
+
+    def process_item(self, item):
+        if isinstance(item, DayPage):
+            saved = save_day(self.db, item, item.wikitext)
+            status = item.status if item.status in ("ok", "missing") else "failed"
+            self.stats.inc_value(f"newsarchive/days/{status}")
+            if saved.changed:
+                self.stats.inc_value("newsarchive/events", saved.events)
+            else:
+                self.stats.inc_value("newsarchive/days/unchanged")
+        return item
