@@ -72,8 +72,16 @@ def crawl(start, end, one_day, db, wiki_api, contact, no_sources, settings, quie
         raise click.BadParameter(f"{last} is before {first}", param_hint="--to")
     opts = CrawlOptions(start=first, end=last, db=db, wiki_api=wiki_api, contact=contact,
                         follow_sources=not no_sources, settings=parse_settings(settings),
-                        log_level="INFO" if verbose else "ERROR")
+                        log_file=None if verbose else log_path(db))
     _run_and_report(opts, quiet)
+
+
+def log_path(db: str) -> str:
+    """Scrapy's log of a run goes beside the database: <db dir>/logs/crawl-<UTC time>.log."""
+    from datetime import datetime, timezone
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return str(Path(db).resolve().parent / "logs" / f"crawl-{stamp}.log")
 
 
 def _run_and_report(opts, quiet: bool) -> None:
@@ -135,6 +143,45 @@ def parse_day_cmd(file, day):
     out = sys.stdout
     for ev in events:
         out.write(json.dumps(ev.to_dict(), ensure_ascii=False) + "\n")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", help="The page's URL (helps dates and outlet rules).")
+@click.option("--event-date", help="Day of the citing event, YYYY-MM-DD (a prior for the date).")
+def extract(file, url, event_date):
+    """Print title, authors, dates, description, language and text of a saved page (gzip accepted) as JSON."""
+    import gzip
+
+    from crawler.extract.article import extract_article
+
+    raw = Path(file).read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as err:
+            raise Failure(f"{file}: broken gzip ({err})") from None
+    art = extract_article(raw, url, event_day=parse_date(event_date, "--event-date")).to_dict()
+    keys = ("url", "title", "authors", "published", "published_at", "date_source", "description", "language", "text")
+    click.echo(json.dumps({k: art.get(k) for k in keys}, ensure_ascii=False, indent=2))
+
+
+@main.command()
+@db_option
+@click.option("--outlet", help="Only sources cited with this outlet label.")
+@click.option("--since", help="Only sources fetched at or after this date/time (ISO).")
+@click.option("--status", "statuses", multiple=True, help="Only sources with this status (repeatable).")
+@click.option("-q", "--quiet", is_flag=True)
+def reextract(db, outlet, since, statuses, quiet):
+    """Re-run extraction on stored pages with the current extractor, without the network."""
+    from crawler.reextract import reextract as run
+
+    if not Path(db).exists():
+        raise Failure(f"no archive at {db}")
+    counts = run(db, outlet=outlet, since=since, statuses=tuple(statuses), progress=not quiet and sys.stderr.isatty())
+    if not quiet:
+        click.echo(f"re-extracted {counts['total']} sources: " +
+                   ", ".join(f"{k} {v}" for k, v in sorted(counts["by_status"].items())))
 
 
 def yesterday() -> date:

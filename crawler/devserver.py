@@ -22,7 +22,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from crawler.mirror import original_url
 from crawler.portal.titles import day_title, title_day
+from crawler.urls import normalize_url
 
 DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:_.*?)?(?:_rev(\d+))?\.wiki$")
 
@@ -54,6 +56,10 @@ class State:
         self.lock = threading.Lock()
         self.api_calls = 0
         self.log = open(args.log, "a", encoding="utf-8") if args.log else None
+        self.url_map: dict[str, dict] = {}
+        if getattr(args, "url_map", None):
+            raw = json.loads(Path(args.url_map).read_text(encoding="utf-8"))
+            self.url_map = {normalize_url(k): v for k, v in raw.items()}
 
     def record(self, entry: dict) -> None:
         if self.log:
@@ -94,11 +100,36 @@ class Handler(BaseHTTPRequestHandler):
         self.state.record({"t": time.time(), "path": parts.path, "query": parts.query})
         if parts.path.endswith("/api.php"):
             return self.api(parse_qs(parts.query))
+        if parts.path.startswith("/mirror/"):
+            return self.mirrored(parts.path, parts.query)
         if parts.path == "/robots.txt":
             return self._send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
         if parts.path.startswith("/a/") and self.state.args.articles:
             return self.article(parts.path[3:])
         return self._send(404, b"<html><body>Not found</body></html>", "text/html")
+
+    def mirrored(self, path: str, query: str):
+        """Serve a cited URL from --url-map: {"file"|"body", "status", "content_type", "headers", "delay"}."""
+        url = original_url(path, query)
+        spec = self.state.url_map.get(normalize_url(url)) if url else None
+        if spec is None:
+            if path.endswith("/robots.txt"):
+                return self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
+            return self._send(404, b"<html><body><h1>Not found</h1></body></html>", "text/html; charset=utf-8")
+        if spec.get("delay"):
+            time.sleep(float(spec["delay"]))
+        headers = dict(spec.get("headers") or {})
+        if spec.get("redirect"):
+            headers["Location"] = spec["redirect"]
+            return self._send(spec.get("status", 301), b"", "text/html", headers)
+        if "file" in spec:
+            body = Path(spec["file"]).read_bytes()
+            if spec["file"].endswith(".gz"):
+                body = gzip.decompress(body)
+        else:
+            body = spec.get("body", "").encode(spec.get("encoding", "utf-8"))
+        ctype = spec.get("content_type", "text/html; charset=utf-8")
+        return self._send(int(spec.get("status", 200)), body, ctype, headers)
 
     def article(self, rel: str):
         root = Path(self.state.args.articles).resolve()
@@ -170,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--wiki", action="append", default=[], help="directory of YYYY-MM-DD*.wiki day pages")
     p.add_argument("--articles", help="directory served at /a/")
+    p.add_argument("--url-map", help="JSON {url: spec} of pages served under /mirror/ (see Handler.mirrored)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--log", help="append one JSON line per request to this file")

@@ -33,3 +33,42 @@ class RetryAfterMiddleware(RetryMiddleware):
             logger.debug("Retry-After %.1fs for %s", wait, request.url)
             await asyncio.sleep(wait)
         return self._retry(request, response_status_message(response.status)) or response
+
+
+class LocalMirrorMiddleware:
+    """Tests, demo and bench: send every request except the wiki API's to a local mirror.
+
+    ``NEWSARCHIVE_MIRROR = "http://127.0.0.1:PORT"`` turns ``https://host/path?q`` into
+    ``http://127.0.0.1:PORT/mirror/https/host/path?q``; the response gets its original URL back, so
+    extraction and storage see the cited URL. Off (NotConfigured) when the setting is empty.
+    """
+
+    def __init__(self, mirror: str, api: str):
+        self.mirror = mirror.rstrip("/")
+        self.api = api
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy.exceptions import NotConfigured
+
+        mirror = crawler.settings.get("NEWSARCHIVE_MIRROR")
+        if not mirror:
+            raise NotConfigured
+        return cls(mirror, crawler.settings.get("NEWSARCHIVE_WIKI_API") or "")
+
+    def process_request(self, request, spider=None):
+        from crawler.mirror import mirror_url
+
+        url = request.url
+        if url.startswith(self.mirror) or (self.api and url.startswith(self.api)):
+            return None
+        mirrored = mirror_url(self.mirror, url)
+        if mirrored is None:
+            return None
+        return request.replace(url=mirrored, meta={**request.meta, "mirror_original": url})
+
+    def process_response(self, request, response, spider=None):
+        original = request.meta.get("mirror_original")
+        if original and request.url.startswith(self.mirror):
+            return response.replace(url=original)
+        return response

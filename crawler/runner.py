@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
@@ -26,7 +27,8 @@ class CrawlOptions:
     contact: str | None = None
     follow_sources: bool = True
     settings: tuple[tuple[str, str], ...] = ()
-    log_level: str = "WARNING"
+    log_level: str = "INFO"
+    log_file: str | None = None  # None: Scrapy logs to stderr
     command: str = "crawl"
 
 
@@ -50,6 +52,10 @@ def build_settings(opts: CrawlOptions) -> Settings:
         s.set("USER_AGENT", user_agent(opts.contact, __version__), priority="cmdline")
     s.set("NEWSARCHIVE_FOLLOW_SOURCES", opts.follow_sources, priority="cmdline")
     s.set("LOG_LEVEL", opts.log_level, priority="cmdline")
+    if opts.log_file:
+        Path(opts.log_file).parent.mkdir(parents=True, exist_ok=True)
+        s.set("LOG_FILE", opts.log_file, priority="cmdline")
+        s.set("LOG_FILE_APPEND", True, priority="cmdline")
     for name, value in opts.settings:
         s.set(name, value, priority="cmdline")
     return s

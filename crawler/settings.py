@@ -43,10 +43,15 @@ REDIRECT_MAX_TIMES = 10
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
+    "crawler.middlewares.LocalMirrorMiddleware": 120,
 }
+# Tests/demo/bench only: serve every non-API URL from a local mirror (crawler.devserver).
+NEWSARCHIVE_MIRROR = os.environ.get("NEWSARCHIVE_MIRROR", "")
 ITEM_PIPELINES = {
+    "pipelines.extraction.ExtractionPipeline": 500,
     "pipelines.storage.StoragePipeline": 800,
 }
+NEWSARCHIVE_EXTRACT_WORKERS = 0  # 0 = one per core
 
 # Development: Scrapy's HTTP cache (off by default; `-s HTTPCACHE_ENABLED=1`).
 HTTPCACHE_ENABLED = False

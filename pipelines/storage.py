@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.items import DayPage
+from crawler.items import DayPage, SourceFetch
 from crawler.storage.repo import save_day
 from crawler.storage.schema import open_db
+from crawler.storage.sources import save_source
 
 
 class StoragePipeline:
@@ -40,4 +41,10 @@ class StoragePipeline:
                 self.stats.inc_value("newsarchive/events", saved.events)
             else:
                 self.stats.inc_value("newsarchive/days/unchanged")
+        elif isinstance(item, SourceFetch):
+            status = save_source(self.db, item, item.article)
+            self.stats.inc_value("newsarchive/sources/fetched")
+            self.stats.inc_value("newsarchive/sources/ok" if status == "ok" else "newsarchive/sources/failed")
+            self.stats.inc_value(f"newsarchive/sources/status/{status}")
+            item.body = None  # free the page; it is stored compressed
         return item

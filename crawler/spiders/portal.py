@@ -12,7 +12,11 @@ from datetime import date, datetime, timezone
 import scrapy
 from scrapy.exceptions import NotConfigured
 
-from crawler.items import DayPage
+from crawler.items import DayPage, SourceFetch
+from crawler.sources import classify_failure
+from crawler.storage.schema import open_db
+from crawler.storage.sources import sources_to_fetch
+from crawler.urls import normalize_url
 from crawler.politeness import retry_after_seconds
 from crawler.portal.api import ApiError, read_query, revisions_url
 from crawler.portal.errors import PortalParseError
@@ -60,7 +64,21 @@ class PortalSpider(scrapy.Spider):
         spider.per_request = max(1, min(50, s.getint("NEWSARCHIVE_TITLES_PER_REQUEST", 50)))
         spider.api_retries = s.getint("NEWSARCHIVE_API_RETRIES", 5)
         spider.max_wait = s.getfloat("NEWSARCHIVE_RETRY_AFTER_MAX", 120)
+        spider.follow_sources = s.getbool("NEWSARCHIVE_FOLLOW_SOURCES", True)
+        spider.db_path = s.get("NEWSARCHIVE_DB")
+        spider.requested_sources: set[str] = set()
+        spider._db = None
         return spider
+
+    def source_db(self):
+        """A read connection to the archive, to skip sources already fetched (None without a database)."""
+        if self._db is None and self.db_path:
+            self._db = open_db(self.db_path)
+        return self._db
+
+    def closed(self, reason):
+        if self._db is not None:
+            self._db.close()
 
     async def start(self):
         for i in range(0, len(self.days), self.per_request):
@@ -106,7 +124,11 @@ class PortalSpider(scrapy.Spider):
             if requested in seen:
                 continue
             seen.add(requested)
-            yield self._day_page(requested, page, fetched_at, response.url)
+            day_page = self._day_page(requested, page, fetched_at, response.url)
+            requests = self._source_requests(day_page) if self.follow_sources else []
+            yield day_page
+            for request in requests:
+                yield request
         if result.continue_params:
             yield self._api_request(titles, result.continue_params, 0, seen=list(seen))
             return
@@ -129,6 +151,52 @@ class PortalSpider(scrapy.Spider):
             dp.status, dp.error = "parse_error", one_line(err)
             self.logger.warning("%s: %s", title, dp.error)
         return dp
+
+    def _source_requests(self, page: DayPage) -> list[scrapy.Request]:
+        """One request per cited source not fetched yet (in this run or, successfully, before)."""
+        cited: dict[str, str] = {}
+        for ev in page.events:
+            for src in ev.sources:
+                url = normalize_url(src.url)
+                if url not in self.requested_sources and url not in cited:
+                    cited[url] = src.url
+        if not cited:
+            return []
+        db = self.source_db()
+        due = sources_to_fetch(db, list(cited)) if db is not None else set(cited)
+        requests = []
+        for url, cited_url in cited.items():
+            self.requested_sources.add(url)
+            if url not in due:
+                self.crawler.stats.inc_value("newsarchive/sources/skipped_known")
+                continue
+            fetch_url = cited_url if cited_url.startswith(("http://", "https://")) else url
+            requests.append(scrapy.Request(
+                fetch_url, callback=self.parse_source, errback=self.source_failed,
+                meta={"source_url": url, "event_day": page.day}, dont_filter=True))
+        return requests
+
+    def parse_source(self, response):
+        headers = {k: response.headers.get(k.encode()).decode("latin-1")
+                   for k in ("etag", "last-modified") if response.headers.get(k.encode())}
+        ctype = response.headers.get(b"Content-Type")
+        yield SourceFetch(
+            url=response.meta["source_url"], final_url=response.url, http_status=response.status,
+            content_type=ctype.decode("latin-1") if ctype else None,
+            fetched_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            status="fetched", body=response.body, event_day=response.meta["event_day"], headers=headers)
+
+    def source_failed(self, failure):
+        request = failure.request
+        response = getattr(failure.value, "response", None)
+        status, message = classify_failure(failure.value, response.status if response is not None else None)
+        ctype = response.headers.get(b"Content-Type") if response is not None else None
+        return [SourceFetch(
+            url=request.meta["source_url"], final_url=response.url if response is not None else None,
+            http_status=response.status if response is not None else None,
+            content_type=ctype.decode("latin-1") if ctype else None,
+            fetched_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            status=status, error=message, event_day=request.meta["event_day"])]
 
     def _failed(self, titles, seen, reason, api_url):
         for title in titles:

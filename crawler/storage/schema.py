@@ -96,6 +96,25 @@ def _portal(db: sqlite_utils.Database) -> None:
     )
 
 
+SOURCE_FETCH_COLUMNS = {
+    "final_url": "TEXT", "http_status": "INTEGER", "content_type": "TEXT", "fetched_at": "TEXT",
+    "error": "TEXT", "attempts": "INTEGER NOT NULL DEFAULT 0", "next_attempt_at": "TEXT",
+    "etag": "TEXT", "last_modified": "TEXT", "event_day": "TEXT",
+    "title": "TEXT", "authors": "TEXT", "description": "TEXT", "language": "TEXT", "site_name": "TEXT",
+    "published": "TEXT", "published_at": "TEXT", "date_source": "TEXT", "date_confidence": "REAL",
+    "date_flag": "TEXT", "text": "TEXT", "word_count": "INTEGER", "extractor": "TEXT",
+    "extractor_version": "TEXT", "outlet_rule": "TEXT", "extracted_at": "TEXT",
+    "html": "BLOB", "html_encoding": "TEXT",
+}
+
+
+@migrations(name="0002_source_fetch")
+def _source_fetch(db: sqlite_utils.Database) -> None:
+    for col, decl in SOURCE_FETCH_COLUMNS.items():
+        db.execute(f"ALTER TABLE sources ADD COLUMN {col} {decl}")
+    db.execute("CREATE INDEX idx_sources_next_attempt ON sources(status, next_attempt_at)")
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating parents) the archive with WAL, foreign keys on and migrations applied."""
     path = Path(path)

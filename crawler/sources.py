@@ -1,0 +1,85 @@
+"""Pure decisions about a fetched source: what a failure means, whether a body is HTML, what to extract."""
+
+from __future__ import annotations
+
+from datetime import date
+
+HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
+MIN_WORDS = 20  # below this an "article" is a stub, an index or an error page
+
+# Exception class name (anywhere in the MRO) -> status
+FAILURE_STATUS = {
+    "HttpError": "http_error",
+    "DownloadTimeoutError": "timeout",
+    "TimeoutError": "timeout",
+    "TCPTimedOutError": "timeout",
+    "CannotResolveHostError": "dns_error",
+    "DNSLookupError": "dns_error",
+    "DownloadConnectionRefusedError": "connection_refused",
+    "ConnectionRefusedError": "connection_refused",
+    "ConnectionLost": "connection_lost",
+    "ResponseDataLossError": "truncated",
+    "ResponseFailed": "connection_lost",
+    "UnsupportedURLSchemeError": "bad_url",
+    "BlockedAddress": "blocked_address",
+}
+
+
+def one_line(text, limit: int = 300) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def classify_failure(exc: BaseException, http_status: int | None = None) -> tuple[str, str]:
+    """(status, one-line message) for a download failure."""
+    message = one_line(str(exc) or type(exc).__name__)
+    names = [c.__name__ for c in type(exc).__mro__]
+    if "IgnoreRequest" in names and "robots" in message.lower():
+        return "robots_denied", "forbidden by robots.txt"
+    if "DownloadCancelledError" in names or "maxsize" in message.lower():
+        return "too_large", message
+    if "HttpError" in names and http_status is not None:
+        return "http_error", f"HTTP {http_status}"
+    for name in names:
+        if name in FAILURE_STATUS:
+            return FAILURE_STATUS[name], f"{type(exc).__name__}: {message}" if message != type(exc).__name__ else message
+    return "fetch_error", f"{type(exc).__name__}: {message}"
+
+
+def is_html(content_type: str | None, body: bytes) -> bool:
+    """HTML by declared type, or by sniffing when the type is missing or generic."""
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    head = body[:1024].lstrip().lower()
+    if head.startswith((b"%pdf", b"\x89png", b"gif8", b"\xff\xd8\xff", b"pk\x03\x04")):
+        return False
+    if ctype in HTML_TYPES:
+        return True
+    if ctype in ("", "text/plain", "application/octet-stream", "binary/octet-stream"):
+        return b"<html" in head or b"<!doctype html" in head or b"<head" in head
+    return False
+
+
+def extract_source(body: bytes, url: str, content_type: str | None, event_day: str | None,
+                   final_url: str | None = None) -> dict:
+    """Run article extraction on a fetched body; returns {status, error, article fields…}.
+
+    Runs in a worker process: plain values in and out.
+    """
+    from crawler.extract.article import extract_article
+
+    if not body:
+        return {"status": "empty_extraction", "error": "empty body"}
+    if not is_html(content_type, body):
+        return {"status": "not_html", "error": f"content type {content_type or 'unknown'} is not HTML"}
+    day = date.fromisoformat(event_day) if event_day else None
+    try:
+        article = extract_article(body, final_url or url, event_day=day, content_type=content_type)
+    except Exception as err:  # a bad page must not stop the run
+        return {"status": "extraction_error", "error": one_line(f"{type(err).__name__}: {err}")}
+    out = article.to_dict()
+    words = out.get("word_count") or 0
+    if not out.get("text") or words < MIN_WORDS:
+        out.update(status="empty_extraction", error=f"no article text found ({words} words)")
+    else:
+        out.update(status="ok", error=None)
+    return out
