@@ -97,6 +97,8 @@ def _run_and_report(opts, quiet: bool) -> None:
     c = outcome.counts
     if outcome.finish_reason not in ("finished",):
         raise Failure(f"crawl ended early ({outcome.finish_reason}); {c['days']} of {total_days} days stored")
+    if c["days"] < total_days:
+        raise Failure(f"only {c['days']} of {total_days} days were stored; see {opts.log_file or 'the log'}")
     if c["days"] and c["days_failed"] == c["days"]:
         first_error = progress.first_error or "see `newsarchive status`"
         raise Failure(f"no day page could be read from the wiki API ({first_error})")

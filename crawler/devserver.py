@@ -26,7 +26,7 @@ from crawler.mirror import original_url
 from crawler.portal.titles import day_title, title_day
 from crawler.urls import normalize_url
 
-DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:_.*?)?(?:_rev(\d+))?\.wiki$")
+DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:.*?_rev(\d+))?[^/]*\.wiki$")
 
 
 def load_day_pages(dirs: list[Path]) -> dict[date, dict]:

@@ -84,10 +84,10 @@ def run_crawl(opts: CrawlOptions, on_item=None) -> CrawlOutcome:
         "wiki_api": settings.get("NEWSARCHIVE_WIKI_API"), "follow_sources": opts.follow_sources,
         "settings": dict(opts.settings)})
     db.close()
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
     if on_item is not None:
-        crawler.signals.connect(lambda item, **kw: on_item(item), signal=signals.item_scraped)
+        crawler.signals.connect(lambda item, **kw: on_item(item), signal=signals.item_scraped, weak=False)
     reason = "failed"
     try:
         process.crawl(crawler, start=opts.start.isoformat(), end=opts.end.isoformat())

@@ -39,6 +39,8 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REDIRECT_MAX_TIMES = 10
+# 50 portal titles make an API URL of ~3 KB; MediaWiki accepts 8 KB request lines.
+URLLENGTH_LIMIT = 8000
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

@@ -51,7 +51,7 @@ def wiki_dir(tmp_path):
     for f in SAMPLES.glob("*.wiki"):
         shutil.copy(f, d / f.name)
     if REAL.exists():
-        for f in REAL.glob("*_rev*.wiki"):
+        for f in [*REAL.glob("*_rev*.wiki"), *REAL.glob("*_rev*.meta.json")]:
             shutil.copy(f, d / f.name)
     return d
 
