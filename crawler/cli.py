@@ -76,6 +76,43 @@ def crawl(start, end, one_day, db, wiki_api, contact, no_sources, settings, quie
     _run_and_report(opts, quiet)
 
 
+@main.command()
+@db_option
+@click.option("--revisit", type=int, default=None,
+              help="Re-read the last K days (default NEWSARCHIVE_UPDATE_REVISIT_DAYS = 7).")
+@click.option("--today", "today_arg", help="Treat this day as today (UTC) — for backfills of a fixed state.")
+@click.option("--wiki-api", envvar="NEWSARCHIVE_WIKI_API", help="MediaWiki API URL [env NEWSARCHIVE_WIKI_API].")
+@click.option("--contact", envvar="NEWSARCHIVE_CONTACT", help="Contact URL or e-mail put in the User-Agent.")
+@click.option("--no-sources", is_flag=True, help="Walk only the portal.")
+@click.option("--refetch-sources", is_flag=True, help="Refetch ok sources of the revisited days (conditional GET).")
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success (for cron).")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's INFO log.")
+def update(db, revisit, today_arg, wiki_api, contact, no_sources, refetch_sources, settings, quiet, verbose):
+    """Bring the archive up to today: new days, the last K days again, and failed sources that are due."""
+    from datetime import datetime, timezone
+
+    from crawler.runner import CrawlOptions
+    from crawler.storage.runs import update_range
+    from crawler.storage.schema import open_db
+
+    pairs = parse_settings(settings)
+    if revisit is None:
+        revisit = int(dict(pairs).get("NEWSARCHIVE_UPDATE_REVISIT_DAYS", 7))
+    if revisit < 0:
+        raise click.BadParameter("must be ≥ 0", param_hint="--revisit")
+    today = parse_date(today_arg, "--today") or datetime.now(timezone.utc).date()
+    with open_db(db) as conn:
+        first, last = update_range(conn, today, revisit)
+    extra = (("NEWSARCHIVE_RETRY_DUE_SOURCES", "1"),)
+    if refetch_sources:
+        extra += (("NEWSARCHIVE_REFETCH_OK_SOURCES", "1"),)
+    opts = CrawlOptions(start=first, end=last, db=db, wiki_api=wiki_api, contact=contact,
+                        follow_sources=not no_sources, settings=extra + pairs, command="update",
+                        log_file=None if verbose else log_path(db))
+    _run_and_report(opts, quiet)
+
+
 def log_path(db: str) -> str:
     """Scrapy's log of a run goes beside the database: <db dir>/logs/crawl-<UTC time>.log."""
     from datetime import datetime, timezone
@@ -88,14 +125,21 @@ def _run_and_report(opts, quiet: bool) -> None:
     from crawler.progress import CrawlProgress
     from crawler.runner import run_crawl
 
+    from crawler.storage.lock import ArchiveBusy, ArchiveLock
+
     total_days = (opts.end - opts.start).days + 1
-    with CrawlProgress(total_days, enabled=not quiet and sys.stderr.isatty()) as progress:
-        try:
+    try:
+        with ArchiveLock(opts.db, opts.command), \
+                CrawlProgress(total_days, enabled=not quiet and sys.stderr.isatty()) as progress:
             outcome = run_crawl(opts, on_item=progress.on_item)
-        except KeyboardInterrupt:
-            raise Failure("interrupted; run the same command again to continue") from None
+    except ArchiveBusy as err:
+        raise Failure(str(err)) from None
+    except KeyboardInterrupt:
+        raise Failure("interrupted; run the same command again to continue") from None
     c = outcome.counts
-    if outcome.finish_reason not in ("finished",):
+    if outcome.finish_reason == "shutdown":
+        raise Failure(f"interrupted after {c['days']} of {total_days} days; run the same command again to continue")
+    if outcome.finish_reason != "finished":
         raise Failure(f"crawl ended early ({outcome.finish_reason}); {c['days']} of {total_days} days stored")
     if c["days"] < total_days:
         raise Failure(f"only {c['days']} of {total_days} days were stored; see {opts.log_file or 'the log'}")
@@ -178,9 +222,16 @@ def reextract(db, outlet, since, statuses, quiet):
     """Re-run extraction on stored pages with the current extractor, without the network."""
     from crawler.reextract import reextract as run
 
+    from crawler.storage.lock import ArchiveBusy, ArchiveLock
+
     if not Path(db).exists():
         raise Failure(f"no archive at {db}")
-    counts = run(db, outlet=outlet, since=since, statuses=tuple(statuses), progress=not quiet and sys.stderr.isatty())
+    try:
+        with ArchiveLock(db, "reextract"):
+            counts = run(db, outlet=outlet, since=since, statuses=tuple(statuses),
+                         progress=not quiet and sys.stderr.isatty())
+    except ArchiveBusy as err:
+        raise Failure(str(err)) from None
     if not quiet:
         click.echo(f"re-extracted {counts['total']} sources: " +
                    ", ".join(f"{k} {v}" for k, v in sorted(counts["by_status"].items())))

@@ -57,6 +57,7 @@ class State:
         self.api_calls = 0
         self.log = open(args.log, "a", encoding="utf-8") if args.log else None
         self.url_map: dict[str, dict] = {}
+        self.hits: dict[str, int] = {}
         if getattr(args, "url_map", None):
             raw = json.loads(Path(args.url_map).read_text(encoding="utf-8"))
             self.url_map = {normalize_url(k): v for k, v in raw.items()}
@@ -96,6 +97,9 @@ class Handler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self):
+        if self.path.startswith(("http://", "https://")):  # used as an HTTP proxy: absolute-URI request
+            self.state.record({"t": time.time(), "path": self.path, "query": "", "proxy": True})
+            return self.mirrored_url(self.path)
         parts = urlsplit(self.path)
         self.state.record({"t": time.time(), "path": parts.path, "query": parts.query})
         if parts.path.endswith("/api.php"):
@@ -109,13 +113,21 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(404, b"<html><body>Not found</body></html>", "text/html")
 
     def mirrored(self, path: str, query: str):
-        """Serve a cited URL from --url-map: {"file"|"body", "status", "content_type", "headers", "delay"}."""
-        url = original_url(path, query)
+        """Serve a cited URL from --url-map: {"file"|"body", "status", "content_type", "headers", "delay",
+        "redirect", "fail_times", "fail_status"} (the first ``fail_times`` hits answer ``fail_status``)."""
+        return self.mirrored_url(original_url(path, query))
+
+    def mirrored_url(self, url: str | None):
         spec = self.state.url_map.get(normalize_url(url)) if url else None
         if spec is None:
-            if path.endswith("/robots.txt"):
+            if url and urlsplit(url).path == "/robots.txt":
                 return self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
             return self._send(404, b"<html><body><h1>Not found</h1></body></html>", "text/html; charset=utf-8")
+        with self.state.lock:
+            hit = self.state.hits[url] = self.state.hits.get(url, 0) + 1
+        if hit <= int(spec.get("fail_times", 0)):
+            return self._send(int(spec.get("fail_status", 503)), b"<html><body>try later</body></html>",
+                              "text/html", {"Retry-After": "0"})
         if spec.get("delay"):
             time.sleep(float(spec["delay"]))
         headers = dict(spec.get("headers") or {})

@@ -65,7 +65,12 @@ class LocalMirrorMiddleware:
         mirrored = mirror_url(self.mirror, url)
         if mirrored is None:
             return None
-        return request.replace(url=mirrored, meta={**request.meta, "mirror_original": url})
+        from urllib.parse import urlsplit
+
+        # keep per-host politeness: the download slot stays the original host, not the mirror's
+        meta = {**request.meta, "mirror_original": url}
+        meta.setdefault("download_slot", urlsplit(url).hostname or "")
+        return request.replace(url=mirrored, meta=meta)
 
     def process_response(self, request, response, spider=None):
         original = request.meta.get("mirror_original")

@@ -18,6 +18,12 @@ NEWSARCHIVE_MAXLAG = 5  # seconds; https://www.mediawiki.org/wiki/Manual:Maxlag_
 NEWSARCHIVE_API_RETRIES = 5  # maxlag / API error retries per request
 NEWSARCHIVE_RETRY_AFTER_MAX = 120  # cap (s) on a server's Retry-After we are willing to wait
 NEWSARCHIVE_FOLLOW_SOURCES = True
+NEWSARCHIVE_RETRY_DUE_SOURCES = False  # also fetch every pending / due failed source of the archive (update)
+NEWSARCHIVE_REFETCH_OK_SOURCES = False  # refetch ok sources of the crawled days (conditional GET)
+NEWSARCHIVE_SOURCE_RETRY_BASE = 3600  # s; failed sources wait base × factor^(attempts-1)
+NEWSARCHIVE_SOURCE_RETRY_FACTOR = 4
+NEWSARCHIVE_SOURCE_MAX_ATTEMPTS = 5
+NEWSARCHIVE_UPDATE_REVISIT_DAYS = 7  # `update` re-reads the last K days (the portal is edited afterwards)
 
 # --- politeness ------------------------------------------------------------------
 USER_AGENT = user_agent(NEWSARCHIVE_CONTACT, __version__)
@@ -30,6 +36,8 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+# The wiki API gets its own slot: one request at a time, as Wikimedia's API etiquette asks.
+DOWNLOAD_SLOTS = {"wiki-api": {"concurrency": 1, "delay": 0}}
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from scrapy.exceptions import NotConfigured
 
 from crawler.items import DayPage, SourceFetch
 from crawler.storage.repo import save_day
 from crawler.storage.schema import open_db
-from crawler.storage.sources import save_source
+from crawler.storage.sources import RetryPolicy, save_source
 
 
 class StoragePipeline:
     """One SQLite connection, owned by the reactor thread; one transaction per day page."""
 
-    def __init__(self, db_path: str, stats):
+    def __init__(self, db_path: str, stats, policy: RetryPolicy = RetryPolicy()):
         self.db_path = db_path
         self.stats = stats
+        self.policy = policy
         self.db = None
 
     @classmethod
@@ -23,7 +26,11 @@ class StoragePipeline:
         path = crawler.settings.get("NEWSARCHIVE_DB")
         if not path:
             raise NotConfigured("NEWSARCHIVE_DB is empty: storage off")
-        return cls(path, crawler.stats)
+        s = crawler.settings
+        policy = RetryPolicy(base=timedelta(seconds=s.getfloat("NEWSARCHIVE_SOURCE_RETRY_BASE", 3600)),
+                             factor=s.getfloat("NEWSARCHIVE_SOURCE_RETRY_FACTOR", 4),
+                             max_attempts=s.getint("NEWSARCHIVE_SOURCE_MAX_ATTEMPTS", 5))
+        return cls(path, crawler.stats, policy)
 
     def open_spider(self):
         self.db = open_db(self.db_path)
@@ -42,7 +49,7 @@ class StoragePipeline:
             else:
                 self.stats.inc_value("newsarchive/days/unchanged")
         elif isinstance(item, SourceFetch):
-            status = save_source(self.db, item, item.article)
+            status = save_source(self.db, item, item.article, self.policy)
             self.stats.inc_value("newsarchive/sources/fetched")
             self.stats.inc_value("newsarchive/sources/ok" if status == "ok" else "newsarchive/sources/failed")
             self.stats.inc_value(f"newsarchive/sources/status/{status}")

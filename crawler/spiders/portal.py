@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import deque
 from datetime import date, datetime, timezone
 
 import scrapy
@@ -15,7 +16,7 @@ from scrapy.exceptions import NotConfigured
 from crawler.items import DayPage, SourceFetch
 from crawler.sources import classify_failure
 from crawler.storage.schema import open_db
-from crawler.storage.sources import sources_to_fetch
+from crawler.storage.sources import due_sources, sources_to_fetch
 from crawler.urls import normalize_url
 from crawler.politeness import retry_after_seconds
 from crawler.portal.api import ApiError, read_query, revisions_url
@@ -66,6 +67,8 @@ class PortalSpider(scrapy.Spider):
         spider.max_wait = s.getfloat("NEWSARCHIVE_RETRY_AFTER_MAX", 120)
         spider.follow_sources = s.getbool("NEWSARCHIVE_FOLLOW_SOURCES", True)
         spider.db_path = s.get("NEWSARCHIVE_DB")
+        spider.retry_due = s.getbool("NEWSARCHIVE_RETRY_DUE_SOURCES", False)
+        spider.refetch_ok = s.getbool("NEWSARCHIVE_REFETCH_OK_SOURCES", False)
         spider.requested_sources: set[str] = set()
         spider._db = None
         return spider
@@ -81,21 +84,41 @@ class PortalSpider(scrapy.Spider):
             self._db.close()
 
     async def start(self):
-        for i in range(0, len(self.days), self.per_request):
-            batch = self.days[i : i + self.per_request]
-            yield self._api_request([day_title(d) for d in batch])
+        # API requests form one chain (the next batch goes out when the previous answer is handled): serial
+        # requests as Wikimedia's API etiquette asks, and days stored in order.
+        self._batches = deque(
+            [day_title(d) for d in self.days[i : i + self.per_request]]
+            for i in range(0, len(self.days), self.per_request))
+        if self._batches:
+            yield self._api_request(self._batches.popleft())
+        if self.follow_sources and self.retry_due and self.source_db() is not None:
+            for row in due_sources(self.source_db()):
+                if row["url"] not in self.requested_sources:
+                    self.requested_sources.add(row["url"])
+                    day = date.fromisoformat(row["first_cited_day"]) if row["first_cited_day"] else None
+                    yield self._source_request(row["url"], row["cited_url"], day, {})
 
     def _api_request(self, titles, cont=None, attempt=0, **kw):
         return scrapy.Request(
             revisions_url(self.api, titles, self.maxlag, cont),
             callback=self.parse_api,
             errback=self.api_failed,
-            meta={"titles": titles, "cont": cont, "attempt": attempt, "seen": kw.get("seen", [])},
+            meta={"titles": titles, "cont": cont, "attempt": attempt, "seen": kw.get("seen", []),
+                  "download_slot": "wiki-api"},
             priority=100,
             dont_filter=attempt > 0,
         )
 
     async def parse_api(self, response):
+        follow_up = False
+        async for out in self._parse_api(response):
+            if isinstance(out, scrapy.Request) and out.callback == self.parse_api:
+                follow_up = True
+            yield out
+        if not follow_up and self._batches:
+            yield self._api_request(self._batches.popleft())
+
+    async def _parse_api(self, response):
         titles = response.meta["titles"]
         seen = set(response.meta["seen"])
         fetched_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
@@ -163,23 +186,38 @@ class PortalSpider(scrapy.Spider):
         if not cited:
             return []
         db = self.source_db()
-        due = sources_to_fetch(db, list(cited)) if db is not None else set(cited)
+        due = (sources_to_fetch(db, list(cited), refetch_ok=self.refetch_ok) if db is not None
+               else {u: {} for u in cited})
         requests = []
         for url, cited_url in cited.items():
             self.requested_sources.add(url)
             if url not in due:
                 self.crawler.stats.inc_value("newsarchive/sources/skipped_known")
                 continue
-            fetch_url = cited_url if cited_url.startswith(("http://", "https://")) else url
-            requests.append(scrapy.Request(
-                fetch_url, callback=self.parse_source, errback=self.source_failed,
-                meta={"source_url": url, "event_day": page.day}, dont_filter=True))
+            requests.append(self._source_request(url, cited_url, page.day, due[url]))
         return requests
+
+    def _source_request(self, url: str, cited_url: str, day, validators: dict) -> scrapy.Request:
+        """GET a cited source; conditional (If-None-Match / If-Modified-Since) when validators are known."""
+        headers = {}
+        if validators.get("etag"):
+            headers["If-None-Match"] = validators["etag"]
+        if validators.get("last_modified"):
+            headers["If-Modified-Since"] = validators["last_modified"]
+        fetch_url = cited_url if cited_url.startswith(("http://", "https://")) else url
+        return scrapy.Request(fetch_url, callback=self.parse_source, errback=self.source_failed, headers=headers,
+                              meta={"source_url": url, "event_day": day, "handle_httpstatus_list": [304]},
+                              dont_filter=True)
 
     def parse_source(self, response):
         headers = {k: response.headers.get(k.encode()).decode("latin-1")
                    for k in ("etag", "last-modified") if response.headers.get(k.encode())}
         ctype = response.headers.get(b"Content-Type")
+        if response.status == 304:
+            yield SourceFetch(url=response.meta["source_url"], final_url=response.url, http_status=304,
+                              fetched_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+                              status="not_modified", event_day=response.meta["event_day"], headers=headers)
+            return
         yield SourceFetch(
             url=response.meta["source_url"], final_url=response.url, http_status=response.status,
             content_type=ctype.decode("latin-1") if ctype else None,
@@ -212,5 +250,8 @@ class PortalSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
         self.crawler.stats.inc_value("newsarchive/api_failures")
-        return list(self._failed(request.meta["titles"], set(request.meta.get("seen", [])),
-                                 f"api_error: {reason}", request.url))
+        out = list(self._failed(request.meta["titles"], set(request.meta.get("seen", [])),
+                                f"api_error: {reason}", request.url))
+        if self._batches:
+            out.append(self._api_request(self._batches.popleft()))
+        return out

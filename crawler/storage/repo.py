@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zlib
 from dataclasses import dataclass, field
@@ -39,6 +40,11 @@ def event_ids(events: list[Event]) -> list[str]:
         seen[key] = n
         ids.append(key if n == 1 else f"{key}-{n}")
     return ids
+
+
+def stable_id(text: str) -> int:
+    """A 60-bit integer key derived from a natural key (URL, title): equal across runs and machines."""
+    return int(hashlib.sha1(text.encode("utf-8")).hexdigest()[:15], 16)
 
 
 def _compress(text: str | None) -> bytes | None:
@@ -118,8 +124,8 @@ def _insert_events(db: sqlite_utils.Database, page: DayPage) -> list[str]:
              ev.text, page.revision_id],
         )
         for pos, ent in enumerate(ev.entities, 1):
-            db.execute("INSERT OR IGNORE INTO entities (title) VALUES (?)", [ent.title])
-            entity_id = db.execute("SELECT id FROM entities WHERE title = ?", [ent.title]).fetchone()[0]
+            entity_id = stable_id(ent.title)
+            db.execute("INSERT OR IGNORE INTO entities (id, title) VALUES (?, ?)", [entity_id, ent.title])
             db.execute(
                 "INSERT OR IGNORE INTO event_entities (event_id, entity_id, label, position) "
                 "VALUES (?, ?, ?, ?)",
@@ -127,12 +133,13 @@ def _insert_events(db: sqlite_utils.Database, page: DayPage) -> list[str]:
             )
         for pos, src in enumerate(ev.sources, 1):
             url = normalize_url(src.url)
+            source_id = stable_id(url)
             db.execute(
-                "INSERT OR IGNORE INTO sources (url, cited_url, first_cited_day, status, created_at) "
-                "VALUES (?, ?, ?, 'pending', ?)",
-                [url, src.url, day, now],
+                "INSERT INTO sources (id, url, cited_url, first_cited_day, status, created_at) "
+                "VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT(url) DO UPDATE SET "
+                "first_cited_day = min(coalesce(first_cited_day, excluded.first_cited_day), excluded.first_cited_day)",
+                [source_id, url, src.url, day, now],
             )
-            source_id = db.execute("SELECT id FROM sources WHERE url = ?", [url]).fetchone()[0]
             db.execute(
                 "INSERT INTO event_sources (event_id, source_id, position, outlet, cited_url, reported_dead) "
                 "VALUES (?, ?, ?, ?, ?, ?)",

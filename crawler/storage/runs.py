@@ -54,3 +54,16 @@ def status_summary(db: sqlite_utils.Database, last_runs: int = 5) -> dict:
             f"SELECT id, command, started_at, finished_at, finish_reason, days, days_missing, days_failed, "
             f"events, sources_fetched, sources_ok, sources_failed FROM runs ORDER BY id DESC LIMIT {int(last_runs)}")),
     }
+
+
+def update_range(db: sqlite_utils.Database, today, revisit_days: int):
+    """(start, end) for ``update``: from the day after the newest complete day — or ``revisit_days`` back,
+    whichever is earlier — up to ``today``. An empty archive starts ``revisit_days`` back."""
+    from datetime import date, timedelta
+
+    row = next(db.query("SELECT MAX(day) AS d FROM days WHERE status IN ('ok', 'missing')"))
+    revisit_start = today - timedelta(days=revisit_days)
+    if row["d"] is None:
+        return revisit_start, today
+    newest = date.fromisoformat(row["d"])
+    return min(newest + timedelta(days=1), revisit_start), today

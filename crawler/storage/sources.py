@@ -4,24 +4,30 @@ from __future__ import annotations
 
 import json
 import zlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 
 from crawler.items import SourceFetch
-from crawler.storage.repo import utcnow
+from crawler.storage.repo import stable_id, utcnow
 from crawler.urls import normalize_url
 
 # Failures worth another try later, with exponential backoff: attempts 1,2,3,… wait 1h, 4h, 16h, …
-RETRYABLE = {"timeout", "dns_error", "connection_refused", "connection_lost", "truncated", "fetch_error",
-             "http_error_retryable"}
-BACKOFF_BASE = timedelta(hours=1)
-BACKOFF_FACTOR = 4
-MAX_ATTEMPTS = 5
+RETRYABLE = {"timeout", "dns_error", "connection_refused", "connection_lost", "truncated", "fetch_error"}
 
 ARTICLE_FIELDS = ("title", "description", "language", "site_name", "published", "published_at",
                   "date_source", "date_confidence", "date_flag", "text", "word_count", "extractor",
                   "extractor_version", "outlet_rule")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Backoff for failed sources: wait base × factor^(attempts-1), at most max_attempts fetches."""
+
+    base: timedelta = timedelta(hours=1)
+    factor: float = 4.0
+    max_attempts: int = 5
 
 
 def is_retryable(status: str, http_status: int | None) -> bool:
@@ -30,27 +36,39 @@ def is_retryable(status: str, http_status: int | None) -> bool:
     return status in RETRYABLE
 
 
-def next_attempt(status: str, http_status: int | None, attempts: int, now: datetime) -> str | None:
+def next_attempt(status: str, http_status: int | None, attempts: int, now: datetime,
+                 policy: RetryPolicy = RetryPolicy()) -> str | None:
     """When a failed source may be tried again (None: don't, or no more attempts)."""
-    if status == "ok" or attempts >= MAX_ATTEMPTS or not is_retryable(status, http_status):
+    if status == "ok" or attempts >= policy.max_attempts or not is_retryable(status, http_status):
         return None
-    wait = BACKOFF_BASE * (BACKOFF_FACTOR ** max(0, attempts - 1))
+    wait = policy.base * (policy.factor ** max(0, attempts - 1))
     return (now + wait).replace(microsecond=0).isoformat()
 
 
-def save_source(db: sqlite_utils.Database, fetch: SourceFetch, result: dict | None = None) -> str:
-    """Upsert one fetched source by normalised URL; returns its status."""
+def save_source(db: sqlite_utils.Database, fetch: SourceFetch, result: dict | None = None,
+                policy: RetryPolicy = RetryPolicy()) -> str:
+    """Upsert one fetched source by normalised URL; returns its status.
+
+    A source that was ``ok`` keeps its content when a later refetch fails or answers 304 Not Modified:
+    only the check time (and the failure, in ``error``) is recorded.
+    """
     url = normalize_url(fetch.url)
     now = datetime.now(timezone.utc)
     result = result or {}
     status = result.get("status") or fetch.status
     error = result.get("error") if "status" in result else fetch.error
-    prev = next(db.query("SELECT attempts FROM sources WHERE url = ?", [url]), None)
+    prev = next(db.query("SELECT status, attempts FROM sources WHERE url = ?", [url]), None)
     attempts = (prev["attempts"] if prev else 0) + 1
+    fetched_at = fetch.fetched_at or utcnow()
+    if prev is not None and prev["status"] == "ok" and status != "ok":
+        note = None if status == "not_modified" else f"refetch failed ({status}): {error}"
+        db.execute("UPDATE sources SET fetched_at = ?, attempts = ?, error = ? WHERE url = ?",
+                   [fetched_at, attempts, note, url])
+        return "ok"
     row = {
         "final_url": fetch.final_url, "http_status": fetch.http_status, "content_type": fetch.content_type,
-        "fetched_at": fetch.fetched_at or utcnow(), "status": status, "error": error, "attempts": attempts,
-        "next_attempt_at": next_attempt(status, fetch.http_status, attempts, now),
+        "fetched_at": fetched_at, "status": status, "error": error, "attempts": attempts,
+        "next_attempt_at": next_attempt(status, fetch.http_status, attempts, now, policy),
         "etag": fetch.headers.get("etag"), "last_modified": fetch.headers.get("last-modified"),
         "event_day": fetch.event_day.isoformat() if fetch.event_day else None,
     }
@@ -63,35 +81,50 @@ def save_source(db: sqlite_utils.Database, fetch: SourceFetch, result: dict | No
         row["extracted_at"] = utcnow()
     with db.atomic():
         if prev is None:
-            db.execute("INSERT INTO sources (url, cited_url, status, created_at) VALUES (?, ?, ?, ?)",
-                       [url, fetch.url, status, utcnow()])
+            db.execute("INSERT INTO sources (id, url, cited_url, status, created_at) VALUES (?, ?, ?, ?, ?)",
+                       [stable_id(url), url, fetch.url, status, utcnow()])
         cols = list(row)
         db.execute(f"UPDATE sources SET {', '.join(f'{c} = ?' for c in cols)} WHERE url = ?",
                    [row[c] for c in cols] + [url])
     return status
 
 
-def sources_to_fetch(db: sqlite_utils.Database, urls: list[str], now: str | None = None) -> set[str]:
-    """The normalised URLs among ``urls`` that need a fetch: never fetched, or failed and due again."""
-    if not urls:
-        return set()
+def due_sources(db: sqlite_utils.Database, now: str | None = None, limit: int | None = None) -> list[dict]:
+    """Sources never fetched, or failed and due again: url, cited_url, first_cited_day, validators."""
     now = now or utcnow()
-    wanted = set(urls)
+    sql = ("SELECT url, cited_url, first_cited_day, etag, last_modified FROM sources "
+           "WHERE status = 'pending' OR (status != 'ok' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?) "
+           "ORDER BY first_cited_day, url")
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return list(db.query(sql, [now]))
+
+
+def sources_to_fetch(db: sqlite_utils.Database, urls: list[str], now: str | None = None,
+                     refetch_ok: bool = False) -> dict[str, dict]:
+    """The normalised URLs among ``urls`` that need a fetch — never fetched, failed and due again, or (with
+    ``refetch_ok``) already ok — mapped to their stored validators {etag, last_modified} for a conditional GET."""
+    if not urls:
+        return {}
+    now = now or utcnow()
+    wanted = list(dict.fromkeys(urls))
     known = {}
-    chunk = 500
-    listed = list(wanted)
-    for i in range(0, len(listed), chunk):
-        part = listed[i : i + chunk]
+    for i in range(0, len(wanted), 500):
+        part = wanted[i : i + 500]
         marks = ",".join("?" for _ in part)
-        for r in db.query(f"SELECT url, status, next_attempt_at, fetched_at FROM sources WHERE url IN ({marks})", part):
+        for r in db.query("SELECT url, status, next_attempt_at, fetched_at, etag, last_modified FROM sources "
+                          f"WHERE url IN ({marks})", part):
             known[r["url"]] = r
-    out = set()
+    out = {}
     for url in wanted:
         r = known.get(url)
         if r is None or r["status"] == "pending" or r["fetched_at"] is None:
-            out.add(url)
-        elif r["status"] != "ok" and r["next_attempt_at"] and r["next_attempt_at"] <= now:
-            out.add(url)
+            out[url] = {}
+        elif r["status"] == "ok":
+            if refetch_ok:
+                out[url] = {"etag": r["etag"], "last_modified": r["last_modified"]}
+        elif r["next_attempt_at"] and r["next_attempt_at"] <= now:
+            out[url] = {}
     return out
 
 

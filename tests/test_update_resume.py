@@ -1,0 +1,135 @@
+"""Resumable backfills (kill -9, rerun, same database) and `newsarchive update` against a changing mock."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from crawler.storage.schema import open_db
+from tests.mockserver import MockServer
+from tests.sitegen import build_site
+from tests.test_crawl_portal import ROOT, run_cli
+
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=0",
+        "-s", "NEWSARCHIVE_EXTRACT_WORKERS=1"]
+VOLATILE = {"fetched_at", "parsed_at", "created_at", "extracted_at", "api_url", "event_day", "next_attempt_at"}
+
+
+def content(db_path) -> dict:
+    """Every table by natural content, ignoring times of fetch/parse (ids are content-derived)."""
+    db = open_db(db_path)
+    out = {}
+    for table in ("days", "events", "entities", "event_entities", "sources", "event_sources"):
+        rows = [tuple(sorted((k, v) for k, v in r.items() if k not in VOLATILE)) for r in db.query(f"SELECT * FROM {table}")]
+        out[table] = sorted(rows, key=repr)
+    db.close()
+    return out
+
+
+def test_kill_9_then_rerun_equals_clean_run(tmp_path):
+    site = build_site(tmp_path / "site", date(2015, 3, 1), days=24, events_per_day=3,
+                      skip={date(2015, 3, 10)}, shared_every=5, delay=0.05)
+    args = ["crawl", "--from", "2015-03-01", "--to", "2015-03-24", *FAST,
+            "-s", "NEWSARCHIVE_TITLES_PER_REQUEST=4"]
+    with MockServer("--url-map", str(site["map"]), "--delay", "0.4", wiki=[site["wiki"]]) as srv:
+        env_args = ["--wiki-api", srv.api, "-s", f"NEWSARCHIVE_MIRROR={srv.url('')}"]
+        clean = tmp_path / "clean.db"
+        run_cli(*args, "--db", str(clean), *env_args)
+
+        killed = tmp_path / "killed.db"
+        proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", *args, "--db", str(killed), *env_args],
+                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.time() + 60
+        stored = 0
+        while time.time() < deadline:
+            time.sleep(0.2)
+            if killed.exists():
+                try:
+                    stored = open_db(killed, migrate=False).execute("SELECT COUNT(*) FROM days").fetchone()[0]
+                except Exception:
+                    stored = 0
+            if stored >= 8:
+                break
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert 8 <= stored < 24, f"kill came too late or too early ({stored} days)"
+        # the interrupted archive is consistent (whole days only), then a rerun completes it
+        db = open_db(killed)
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        for row in db.query("SELECT day, event_count FROM days WHERE status = 'ok'"):
+            assert db.execute("SELECT COUNT(*) FROM events WHERE day = ?", [row["day"]]).fetchone()[0] == row["event_count"]
+        db.close()
+        proc2 = run_cli(*args, "--db", str(killed), *env_args)
+        assert "24 days" in proc2.stdout
+    a, b = content(clean), content(killed)
+    for table in a:
+        assert a[table] == b[table], f"{table} differs after resume"
+    assert len(a["sources"]) == 3 * 23 + 1 and all(dict(r)["status"] == "ok" for r in a["sources"])
+
+
+def test_update_reparses_only_changed_days_and_retries_due_sources(tmp_path):
+    today = date(2020, 6, 20)
+    site = build_site(tmp_path / "site", today - timedelta(days=12), days=12, events_per_day=2)
+    # one source fails once with a 503, then recovers
+    import json
+    url_map = json.loads(site["map"].read_text())
+    flaky = site["urls"][-1]
+    url_map[flaky]["fail_times"] = 1
+    site["map"].write_text(json.dumps(url_map))
+    db_path = tmp_path / "a.db"
+    log = tmp_path / "log.jsonl"
+    with MockServer("--url-map", str(site["map"]), wiki=[site["wiki"]], log=log) as srv:
+        common = ["--db", str(db_path), "--wiki-api", srv.api, "-s", f"NEWSARCHIVE_MIRROR={srv.url('')}", *FAST,
+                  "-s", "NEWSARCHIVE_SOURCE_RETRY_BASE=0"]
+        run_cli("update", "--today", today.isoformat(), *common)
+        db = open_db(db_path)
+        days = [r["day"] for r in db.query("SELECT day FROM days ORDER BY day")]
+        assert days[0] == (today - timedelta(days=7)).isoformat() and days[-1] == today.isoformat()
+        assert db.execute("SELECT status FROM sources WHERE url = ?", [flaky]).fetchone()[0] == "http_error"
+        before = {r["day"]: r["ids"] for r in db.query(
+            "SELECT day, group_concat(rowid) AS ids FROM events GROUP BY day")}
+        db.close()
+
+        # the portal moves on: a new day appears, an old day is edited
+        new_day = today + timedelta(days=1)
+        (site["wiki"] / f"{new_day.isoformat()}_rev5000.wiki").write_text(
+            "{{Current events|year=%d|month=%02d|day=%d|content=\n;Sports\n*[[Oslo]] wins. [http://news0.example.com/new (X)]\n}}\n"
+            % (new_day.year, new_day.month, new_day.day), encoding="utf-8")
+        edited_day = today - timedelta(days=5)
+        old = next(site["wiki"].glob(f"{edited_day.isoformat()}_rev*.wiki"))
+        text = old.read_text().replace("An event number 1", "An edited event number 1")
+        old.unlink()
+        (site["wiki"] / f"{edited_day.isoformat()}_rev6000.wiki").write_text(text, encoding="utf-8")
+        n_before = len(srv.requests())
+        proc = run_cli("update", "--today", new_day.isoformat(), *common)
+        second = srv.requests()[n_before:]
+    db = open_db(db_path)
+    after = {r["day"]: r["ids"] for r in db.query("SELECT day, group_concat(rowid) AS ids FROM events GROUP BY day")}
+    reparsed = {d for d in after if before.get(d) != after[d]}
+    assert reparsed == {edited_day.isoformat(), new_day.isoformat()}
+    assert db.execute("SELECT status FROM sources WHERE url = ?", [flaky]).fetchone()[0] == "ok"
+    # only the recovered source and the new day's source were fetched again; ok sources were not
+    fetched = sorted(r["path"] for r in second if r["path"].startswith("/mirror/") and "robots" not in r["path"])
+    assert fetched == sorted(["/mirror/http/news0.example.com/new", "/mirror/" + flaky.replace("://", "/", 1)])
+    runs = list(db.query("SELECT command, finish_reason FROM runs ORDER BY id"))
+    assert runs == [{"command": "update", "finish_reason": "finished"}] * 2
+    assert proc.stdout.strip()
+
+
+def test_quiet_prints_nothing_and_second_writer_is_refused(tmp_path):
+    site = build_site(tmp_path / "site", date(2015, 3, 1), days=2)
+    db_path = tmp_path / "a.db"
+    with MockServer("--url-map", str(site["map"]), wiki=[site["wiki"]]) as srv:
+        common = ["--db", str(db_path), "--wiki-api", srv.api, "-s", f"NEWSARCHIVE_MIRROR={srv.url('')}", *FAST]
+        proc = run_cli("crawl", "--from", "2015-03-01", "--to", "2015-03-02", "--quiet", *common)
+        assert proc.stdout == "" and proc.stderr == ""
+        from crawler.storage.lock import ArchiveLock
+        with ArchiveLock(db_path, "crawl"):
+            busy = run_cli("crawl", "--date", "2015-03-01", *common, check=False)
+        assert busy.returncode == 1
+        assert busy.stderr.count("\n") == 1 and "is writing this archive" in busy.stderr
