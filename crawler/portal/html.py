@@ -173,7 +173,10 @@ def parse_html(html: str, day: date | None = None) -> list[Event]:
     if not html or not html.strip():
         raise PortalParseError("not a Current events day block: empty HTML", day, None)
     try:
-        doc = lxml.html.fromstring(html)
+        try:
+            doc = lxml.html.fromstring(html)
+        except ValueError:  # a str with an encoding declaration: let lxml read the bytes
+            doc = lxml.html.fromstring(html.encode("utf-8"))
     except (etree.ParserError, ValueError) as exc:
         raise PortalParseError(f"unreadable HTML: {exc}", day, None) from None
     block = _pick_block(doc, day)
