@@ -167,6 +167,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._json({"error": {"code": "maxlag", "info": "Waiting for a database server: 6 seconds lagged.",
                                          "lag": 6}}, headers={"Retry-After": "1"})
         titles = q.get("titles", [""])[0].split("|") if q.get("titles") else []
+        if args.error_day and any(day_title(date.fromisoformat(d)) in titles for d in args.error_day):
+            return self._json({"error": {"code": "badvalue", "info": "Unrecognized value for parameter."}})
         if len(titles) > 50:
             return self._json({"error": {"code": "toomanyvalues", "info": "Too many values supplied for titles."}})
         pages_by_day = load_day_pages([Path(p) for p in args.wiki])
@@ -221,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--maxlag-first", type=int, default=0, help="answer the first N API calls with a maxlag error")
     p.add_argument("--status-first", type=int, default=0, help="answer the first N API calls with --status-code")
     p.add_argument("--status-code", type=int, default=503)
+    p.add_argument("--error-day", action="append", default=[], help="answer requests for this day with an error JSON")
     p.add_argument("--max-content-pages", type=int, default=None, help="page contents per answer (then continue)")
     return p
 

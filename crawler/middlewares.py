@@ -6,6 +6,10 @@ import asyncio
 import logging
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 from scrapy.utils.response import response_status_message
 
 from crawler.politeness import retry_after_seconds
@@ -77,3 +81,27 @@ class LocalMirrorMiddleware:
         if original and request.url.startswith(self.mirror):
             return response.replace(url=original)
         return response
+
+
+class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's RobotsTxtMiddleware with a fix for requests that wait on the same robots.txt.
+
+    In Scrapy 2.19 with the asyncio reactor, every request waiting while a host's robots.txt downloads awaits
+    ``Deferred.asFuture`` on one shared Deferred; asFuture consumes the result, so all waiters after the first
+    get ``None`` and are let through unchecked. Here each waiter gets its own Deferred, chained so the parser
+    passes on to the next.
+    """
+
+    async def robot_parser(self, request):
+        netloc = urlparse_cached(request).netloc
+        pending = self._parsers.get(netloc)
+        if isinstance(pending, Deferred):
+            waiter: Deferred = Deferred()
+
+            def pass_on(result):
+                waiter.callback(result)
+                return result
+
+            pending.addBoth(pass_on)
+            return await maybe_deferred_to_future(waiter)
+        return await super().robot_parser(request)

@@ -52,9 +52,16 @@ URLLENGTH_LIMIT = 8000
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
     "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.LocalMirrorMiddleware": 120,
+    "crawler.safe_targets.SafeTargetsMiddleware": 110,
 }
+# Safe targets: URLs from wiki text never reach loopback/private/link-local/unique-local addresses.
+NEWSARCHIVE_SAFE_TARGETS = True
+NEWSARCHIVE_ALLOW_NETWORKS = os.environ.get("NEWSARCHIVE_ALLOW_NETWORKS", "")  # e.g. "127.0.0.0/8" for tests
+TWISTED_DNS_RESOLVER = "crawler.safe_targets.SafeResolver"
 # Tests/demo/bench only: serve every non-API URL from a local mirror (crawler.devserver).
 NEWSARCHIVE_MIRROR = os.environ.get("NEWSARCHIVE_MIRROR", "")
 ITEM_PIPELINES = {

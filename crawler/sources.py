@@ -36,8 +36,11 @@ def classify_failure(exc: BaseException, http_status: int | None = None) -> tupl
     names = [c.__name__ for c in type(exc).__mro__]
     if "IgnoreRequest" in names and "robots" in message.lower():
         return "robots_denied", "forbidden by robots.txt"
-    if "DownloadCancelledError" in names or "maxsize" in message.lower():
+    low = message.lower()
+    if "DownloadCancelledError" in names or "maxsize" in low or "max size" in low or "larger than" in low:
         return "too_large", message
+    if "IgnoreRequest" in names and "redirect" in low:
+        return "redirect_loop", message
     if "HttpError" in names and http_status is not None:
         return "http_error", f"HTTP {http_status}"
     for name in names:
@@ -46,17 +49,28 @@ def classify_failure(exc: BaseException, http_status: int | None = None) -> tupl
     return "fetch_error", f"{type(exc).__name__}: {message}"
 
 
-def is_html(content_type: str | None, body: bytes) -> bool:
-    """HTML by declared type, or by sniffing when the type is missing or generic."""
+MAGIC = ((b"%pdf", "a PDF document"), (b"\x89png", "a PNG image"), (b"gif8", "a GIF image"),
+         (b"\xff\xd8\xff", "a JPEG image"), (b"pk\x03\x04", "a ZIP archive"), (b"riff", "a RIFF media file"))
+
+
+def not_html_reason(content_type: str | None, body: bytes) -> str | None:
+    """Why a body is not an HTML page (None when it is): declared type, or sniffed binary content."""
     ctype = (content_type or "").split(";")[0].strip().lower()
     head = body[:1024].lstrip().lower()
-    if head.startswith((b"%pdf", b"\x89png", b"gif8", b"\xff\xd8\xff", b"pk\x03\x04")):
-        return False
+    for magic, kind in MAGIC:
+        if head.startswith(magic):
+            return f"body is {kind}" + (f" (served as {ctype})" if ctype else "")
     if ctype in HTML_TYPES:
-        return True
+        return None
     if ctype in ("", "text/plain", "application/octet-stream", "binary/octet-stream"):
-        return b"<html" in head or b"<!doctype html" in head or b"<head" in head
-    return False
+        if b"<html" in head or b"<!doctype html" in head or b"<head" in head or b"<body" in head:
+            return None
+    return f"content type {ctype or 'unknown'} is not HTML"
+
+
+def is_html(content_type: str | None, body: bytes) -> bool:
+    """HTML by declared type, or by sniffing when the type is missing or generic."""
+    return not_html_reason(content_type, body) is None
 
 
 def extract_source(body: bytes, url: str, content_type: str | None, event_day: str | None,
@@ -69,8 +83,9 @@ def extract_source(body: bytes, url: str, content_type: str | None, event_day: s
 
     if not body:
         return {"status": "empty_extraction", "error": "empty body"}
-    if not is_html(content_type, body):
-        return {"status": "not_html", "error": f"content type {content_type or 'unknown'} is not HTML"}
+    reason = not_html_reason(content_type, body)
+    if reason:
+        return {"status": "not_html", "error": reason}
     day = date.fromisoformat(event_day) if event_day else None
     try:
         article = extract_article(body, final_url or url, event_day=day, content_type=content_type)
