@@ -57,10 +57,13 @@ def main():
               "[env NEWSARCHIVE_WIKI_API; default https://en.wikipedia.org/w/api.php].")
 @click.option("--contact", envvar="NEWSARCHIVE_CONTACT", help="Contact URL or e-mail put in the User-Agent.")
 @click.option("--no-sources", is_flag=True, help="Walk only the portal; do not fetch cited sources.")
+@click.option("--wayback-url", envvar="NEWSARCHIVE_WAYBACK_URL",
+              help="Wayback Machine base URL for dead sources ('' switches recovery off) "
+                   "[default https://web.archive.org].")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success (for cron).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's INFO log.")
-def crawl(start, end, one_day, db, wiki_api, contact, no_sources, settings, quiet, verbose):
+def crawl(start, end, one_day, db, wiki_api, contact, no_sources, wayback_url, settings, quiet, verbose):
     """Crawl the portal's day pages (and their sources) for a range of days."""
     from crawler.runner import CrawlOptions
 
@@ -72,7 +75,7 @@ def crawl(start, end, one_day, db, wiki_api, contact, no_sources, settings, quie
         raise click.BadParameter(f"{last} is before {first}", param_hint="--to")
     opts = CrawlOptions(start=first, end=last, db=db, wiki_api=wiki_api, contact=contact,
                         follow_sources=not no_sources, settings=parse_settings(settings),
-                        log_file=None if verbose else log_path(db))
+                        wayback_url=wayback_url, log_file=None if verbose else log_path(db))
     _run_and_report(opts, quiet)
 
 
@@ -84,11 +87,13 @@ def crawl(start, end, one_day, db, wiki_api, contact, no_sources, settings, quie
 @click.option("--wiki-api", envvar="NEWSARCHIVE_WIKI_API", help="MediaWiki API URL [env NEWSARCHIVE_WIKI_API].")
 @click.option("--contact", envvar="NEWSARCHIVE_CONTACT", help="Contact URL or e-mail put in the User-Agent.")
 @click.option("--no-sources", is_flag=True, help="Walk only the portal.")
+@click.option("--wayback-url", envvar="NEWSARCHIVE_WAYBACK_URL", help="Wayback Machine base URL ('' = off).")
 @click.option("--refetch-sources", is_flag=True, help="Refetch ok sources of the revisited days (conditional GET).")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success (for cron).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's INFO log.")
-def update(db, revisit, today_arg, wiki_api, contact, no_sources, refetch_sources, settings, quiet, verbose):
+def update(db, revisit, today_arg, wiki_api, contact, no_sources, wayback_url, refetch_sources, settings, quiet,
+           verbose):
     """Bring the archive up to today: new days, the last K days again, and failed sources that are due."""
     from datetime import datetime, timezone
 
@@ -108,7 +113,7 @@ def update(db, revisit, today_arg, wiki_api, contact, no_sources, refetch_source
     if refetch_sources:
         extra += (("NEWSARCHIVE_REFETCH_OK_SOURCES", "1"),)
     opts = CrawlOptions(start=first, end=last, db=db, wiki_api=wiki_api, contact=contact,
-                        follow_sources=not no_sources, settings=extra + pairs, command="update",
+                        follow_sources=not no_sources, settings=extra + pairs, command="update", wayback_url=wayback_url,
                         log_file=None if verbose else log_path(db))
     _run_and_report(opts, quiet)
 

@@ -58,6 +58,11 @@ class State:
         self.log = open(args.log, "a", encoding="utf-8") if args.log else None
         self.url_map: dict[str, dict] = {}
         self.hits: dict[str, int] = {}
+        self.wayback: dict[str, list] | None = None
+        self.cdx_calls = 0
+        if getattr(args, "wayback", None):
+            raw = json.loads(Path(args.wayback).read_text(encoding="utf-8"))
+            self.wayback = {normalize_url(k): v for k, v in raw.items()}
         if getattr(args, "url_map", None):
             raw = json.loads(Path(args.url_map).read_text(encoding="utf-8"))
             self.url_map = {normalize_url(k): v for k, v in raw.items()}
@@ -104,6 +109,10 @@ class Handler(BaseHTTPRequestHandler):
         self.state.record({"t": time.time(), "path": parts.path, "query": parts.query})
         if parts.path.endswith("/api.php"):
             return self.api(parse_qs(parts.query))
+        if parts.path == "/cdx/search/cdx" and self.state.wayback is not None:
+            return self.cdx(parse_qs(parts.query))
+        if parts.path.startswith("/web/") and self.state.wayback is not None:
+            return self.capture(self.path[len("/web/"):])
         if parts.path.startswith("/mirror/"):
             return self.mirrored(parts.path, parts.query)
         if parts.path == "/robots.txt":
@@ -111,6 +120,37 @@ class Handler(BaseHTTPRequestHandler):
         if parts.path.startswith("/a/") and self.state.args.articles:
             return self.article(parts.path[3:])
         return self._send(404, b"<html><body>Not found</body></html>", "text/html")
+
+    def cdx(self, q: dict):
+        """A Wayback CDX server over --wayback {url: [{"timestamp", "file"|"body"|"redirect", "status"}]}."""
+        with self.state.lock:
+            self.state.cdx_calls += 1
+            n = self.state.cdx_calls
+        if n <= self.state.args.wayback_429_first:
+            return self._send(429, b"Too Many Requests", "text/plain", {"Retry-After": "1"})
+        url = normalize_url(q.get("url", [""])[0])
+        lo, hi = q.get("from", ["0"])[0], q.get("to", ["99999999999999"])[0]
+        rows = [["timestamp", "original", "statuscode", "mimetype", "length"]]
+        for cap in self.state.wayback.get(url, []):
+            ts = cap["timestamp"]
+            if lo[: len(ts)] <= ts[: len(lo)] and ts[: len(hi)] <= hi + "99999999999999"[len(hi):]:
+                rows.append([ts, q.get("url", [""])[0], str(cap.get("status", 200)), "text/html", "1000"])
+        return self._json(rows if len(rows) > 1 else [])
+
+    def capture(self, rest: str):
+        """``/web/<ts>id_/<url>``: the stored capture's bytes (or its redirect)."""
+        ts, _, url = rest.partition("/")
+        ts = ts.removesuffix("id_")
+        for cap in self.state.wayback.get(normalize_url(url), []):
+            if cap["timestamp"] == ts:
+                if cap.get("redirect"):
+                    return self._send(302, b"", "text/html", {"Location": cap["redirect"]})
+                body = Path(cap["file"]).read_bytes() if "file" in cap else cap.get("body", "").encode()
+                if cap.get("file", "").endswith(".gz"):
+                    body = gzip.decompress(body)
+                return self._send(int(cap.get("status", 200)), body, "text/html; charset=utf-8",
+                                  {"Memento-Datetime": ts})
+        return self._send(404, b"<html><body>Wayback Machine has not archived that URL.</body></html>", "text/html")
 
     def mirrored(self, path: str, query: str):
         """Serve a cited URL from --url-map: {"file"|"body", "status", "content_type", "headers", "delay",
@@ -216,6 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wiki", action="append", default=[], help="directory of YYYY-MM-DD*.wiki day pages")
     p.add_argument("--articles", help="directory served at /a/")
     p.add_argument("--url-map", help="JSON {url: spec} of pages served under /mirror/ (see Handler.mirrored)")
+    p.add_argument("--wayback", help="JSON {url: [captures]}: serve /cdx/search/cdx and /web/<ts>id_/<url>")
+    p.add_argument("--wayback-429-first", type=int, default=0, help="answer the first N CDX queries with 429")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--log", help="append one JSON line per request to this file")

@@ -82,3 +82,8 @@ class SourceFetch:
     event_day: date | None = None
     headers: dict = field(default_factory=dict)
     article: dict | None = None
+    archive_url: str | None = None  # a web-archive capture the body came from
+    archive_timestamp: str | None = None
+    recovered_from: str | None = None  # wayback | commoncrawl
+    failure: dict | None = None  # the live fetch's failure a capture stands in for
+    warc: tuple | None = None  # (warc_file, warc_offset) of the response record, when capturing

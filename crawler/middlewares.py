@@ -43,13 +43,14 @@ class LocalMirrorMiddleware:
     """Tests, demo and bench: send every request except the wiki API's to a local mirror.
 
     ``NEWSARCHIVE_MIRROR = "http://127.0.0.1:PORT"`` turns ``https://host/path?q`` into
-    ``http://127.0.0.1:PORT/mirror/https/host/path?q``; the response gets its original URL back, so
+    ``http://127.0.0.1:PORT/mirror/https/host/path?q`` (the wiki API and archive endpoints excepted); the
+    response gets its original URL back, so
     extraction and storage see the cited URL. Off (NotConfigured) when the setting is empty.
     """
 
-    def __init__(self, mirror: str, api: str):
+    def __init__(self, mirror: str, endpoints: list[str]):
         self.mirror = mirror.rstrip("/")
-        self.api = api
+        self.endpoints = tuple(e for e in endpoints if e)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -58,13 +59,15 @@ class LocalMirrorMiddleware:
         mirror = crawler.settings.get("NEWSARCHIVE_MIRROR")
         if not mirror:
             raise NotConfigured
-        return cls(mirror, crawler.settings.get("NEWSARCHIVE_WIKI_API") or "")
+        s = crawler.settings
+        return cls(mirror, [s.get(k) or "" for k in ("NEWSARCHIVE_WIKI_API", "NEWSARCHIVE_WAYBACK_URL",
+                                                      "NEWSARCHIVE_COMMONCRAWL_URL", "NEWSARCHIVE_COMMONCRAWL_DATA_URL")])
 
     def process_request(self, request, spider=None):
         from crawler.mirror import mirror_url
 
         url = request.url
-        if url.startswith(self.mirror) or (self.api and url.startswith(self.api)):
+        if url.startswith(self.mirror) or url.startswith(self.endpoints):
             return None
         mirrored = mirror_url(self.mirror, url)
         if mirrored is None:

@@ -69,6 +69,9 @@ def print_status(summary: dict, db_path: str) -> None:
         for k, v in summary["sources_by_status"].items():
             t.add_row(k, str(v))
         console.print(t)
+    if summary.get("sources_recovered"):
+        console.print("recovered from web archives: " +
+                      ", ".join(f"{k} {v}" for k, v in summary["sources_recovered"].items()))
     if summary["last_runs"]:
         t = Table("run", "command", "started", "finished", "reason", "days", "events", "src ok", "src failed",
                   title="last runs")

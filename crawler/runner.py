@@ -29,6 +29,9 @@ class CrawlOptions:
     settings: tuple[tuple[str, str], ...] = ()
     log_level: str = "INFO"
     log_file: str | None = None  # None: Scrapy logs to stderr
+    wayback_url: str | None = None
+    warc_dir: str | None = None
+    replay: tuple[str, ...] = ()
     command: str = "crawl"
 
 
@@ -56,8 +59,20 @@ def build_settings(opts: CrawlOptions) -> Settings:
         Path(opts.log_file).parent.mkdir(parents=True, exist_ok=True)
         s.set("LOG_FILE", opts.log_file, priority="cmdline")
         s.set("LOG_FILE_APPEND", True, priority="cmdline")
+    if opts.wayback_url is not None:
+        s.set("NEWSARCHIVE_WAYBACK_URL", opts.wayback_url, priority="cmdline")
+    if opts.warc_dir:
+        s.set("NEWSARCHIVE_WARC_DIR", opts.warc_dir, priority="cmdline")
+    if opts.replay:
+        s.set("NEWSARCHIVE_REPLAY", list(opts.replay), priority="cmdline")
     for name, value in opts.settings:
         s.set(name, value, priority="cmdline")
+    slots = dict(s.getdict("DOWNLOAD_SLOTS"))
+    archive = {"concurrency": s.getint("NEWSARCHIVE_WAYBACK_CONCURRENCY", 2),
+               "delay": s.getfloat("NEWSARCHIVE_WAYBACK_DELAY", 1.0)}
+    slots["wayback"] = {**slots.get("wayback", {}), **archive}
+    slots["commoncrawl"] = {**slots.get("commoncrawl", {}), **archive}
+    s.set("DOWNLOAD_SLOTS", slots, priority="cmdline")
     return s
 
 

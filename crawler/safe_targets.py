@@ -18,7 +18,7 @@ from twisted.internet import defer
 from crawler.netsafety import BlockedAddress, blocked_reason, check_url, endpoint, parse_networks
 
 ENDPOINT_SETTINGS = ("NEWSARCHIVE_WIKI_API", "NEWSARCHIVE_MIRROR", "NEWSARCHIVE_WAYBACK_URL",
-                     "NEWSARCHIVE_COMMONCRAWL_INDEX")
+                     "NEWSARCHIVE_COMMONCRAWL_URL", "NEWSARCHIVE_COMMONCRAWL_DATA_URL")
 
 
 class BlockedRequest(IgnoreRequest, BlockedAddress):

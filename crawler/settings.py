@@ -23,7 +23,15 @@ NEWSARCHIVE_REFETCH_OK_SOURCES = False  # refetch ok sources of the crawled days
 NEWSARCHIVE_SOURCE_RETRY_BASE = 3600  # s; failed sources wait base × factor^(attempts-1)
 NEWSARCHIVE_SOURCE_RETRY_FACTOR = 4
 NEWSARCHIVE_SOURCE_MAX_ATTEMPTS = 5
-NEWSARCHIVE_UPDATE_REVISIT_DAYS = 7  # `update` re-reads the last K days (the portal is edited afterwards)
+NEWSARCHIVE_UPDATE_REVISIT_DAYS = 7
+# Recovery of dead sources from web archives (empty URL switches a fallback off).
+NEWSARCHIVE_ARCHIVE_FALLBACK = True
+NEWSARCHIVE_WAYBACK_URL = os.environ.get("NEWSARCHIVE_WAYBACK_URL", "https://web.archive.org")
+NEWSARCHIVE_WAYBACK_CONCURRENCY = 2
+NEWSARCHIVE_WAYBACK_DELAY = 1.0  # s between requests to the archive
+NEWSARCHIVE_CAPTURES_TO_TRY = 3  # nearest captures tried in turn when one fails
+NEWSARCHIVE_COMMONCRAWL_URL = os.environ.get("NEWSARCHIVE_COMMONCRAWL_URL", "https://index.commoncrawl.org")
+NEWSARCHIVE_COMMONCRAWL_DATA_URL = os.environ.get("NEWSARCHIVE_COMMONCRAWL_DATA_URL", "https://data.commoncrawl.org")  # `update` re-reads the last K days (the portal is edited afterwards)
 
 # --- politeness ------------------------------------------------------------------
 USER_AGENT = user_agent(NEWSARCHIVE_CONTACT, __version__)
@@ -37,7 +45,9 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 # The wiki API gets its own slot: one request at a time, as Wikimedia's API etiquette asks.
-DOWNLOAD_SLOTS = {"wiki-api": {"concurrency": 1, "delay": 0}}
+DOWNLOAD_SLOTS = {"wiki-api": {"concurrency": 1, "delay": 0},
+                  "wayback": {"concurrency": 2, "delay": 1.0},  # rebuilt from NEWSARCHIVE_WAYBACK_* by the CLI
+                  "commoncrawl": {"concurrency": 2, "delay": 1.0}}
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024

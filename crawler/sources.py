@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from urllib.parse import urlsplit
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 MIN_WORDS = 20  # below this an "article" is a stub, an index or an error page
@@ -93,8 +95,30 @@ def extract_source(body: bytes, url: str, content_type: str | None, event_day: s
         return {"status": "extraction_error", "error": one_line(f"{type(err).__name__}: {err}")}
     out = article.to_dict()
     words = out.get("word_count") or 0
-    if not out.get("text") or words < MIN_WORDS:
+    soft = soft_404_reason(url, final_url, out.get("title"), out.get("text") or "", words)
+    if soft:
+        out.update(status="soft_404", error=soft)
+    elif not out.get("text") or words < MIN_WORDS:
         out.update(status="empty_extraction", error=f"no article text found ({words} words)")
     else:
         out.update(status="ok", error=None)
     return out
+
+
+NOT_FOUND = re.compile(
+    r"\b(page (was )?not found|404 (error|not found|page)|error 404|no longer (available|exists)|(page|article|story) (you requested |you are looking "
+    r"for )?(cannot|could not|can't|does not|doesn't) (be found|exist)|has (been )?(removed|expired)|"
+    r"seite nicht gefunden|page introuvable|página no encontrada)\b", re.I)
+
+
+def soft_404_reason(url: str, final_url: str | None, title: str | None, text: str, words: int) -> str | None:
+    """A 200 answer that is really "not found": a not-found title/short text, or a redirect to the home page."""
+    if title and NOT_FOUND.search(title) and words < 300:
+        return f"soft 404: the page says {title.strip()[:80]!r}"
+    if words < 80 and NOT_FOUND.search(text[:400]):
+        return "soft 404: the page says it was not found"
+    if final_url and final_url != url:
+        src, dst = urlsplit(url), urlsplit(final_url)
+        if len(src.path.strip("/")) > 1 and dst.path.strip("/") in ("", "index.html", "index.php", "home"):
+            return f"soft 404: redirected to the home page {final_url[:100]}"
+    return None

@@ -39,3 +39,11 @@ def normalize_url(url: str) -> str:
         netloc = netloc.rsplit(":", 1)[0]
     url = urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
     return canonicalize_url(drop_tracking(url), keep_fragments=False)
+
+
+def source_url(url: str) -> str:
+    """The key of a cited source: its normal form, with a web.archive.org capture unwrapped to the original."""
+    from crawler.wayback import unwrap_archive_url
+
+    unwrapped = unwrap_archive_url(url.strip())
+    return normalize_url(unwrapped[0] if unwrapped else url)

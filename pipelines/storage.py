@@ -30,7 +30,9 @@ class StoragePipeline:
         policy = RetryPolicy(base=timedelta(seconds=s.getfloat("NEWSARCHIVE_SOURCE_RETRY_BASE", 3600)),
                              factor=s.getfloat("NEWSARCHIVE_SOURCE_RETRY_FACTOR", 4),
                              max_attempts=s.getint("NEWSARCHIVE_SOURCE_MAX_ATTEMPTS", 5))
-        return cls(path, crawler.stats, policy)
+        pipeline = cls(path, crawler.stats, policy)
+        pipeline.crawler = crawler
+        return pipeline
 
     def open_spider(self):
         self.db = open_db(self.db_path)
@@ -38,6 +40,15 @@ class StoragePipeline:
     def close_spider(self):
         if self.db is not None:
             self.db.close()
+
+    def _maybe_recover(self, item, status: str) -> None:
+        """A live page that fetched but held no article (empty, soft 404): look for an archived copy."""
+        spider = self.crawler.spider
+        if (item.recovered_from or item.status != "fetched" or status not in ("empty_extraction", "soft_404")
+                or not getattr(spider, "archive_fallback", False)):
+            return
+        error = (item.article or {}).get("error")
+        self.crawler.engine.crawl(spider.archive_request(item.url, item.event_day, status, error))
 
     def process_item(self, item):
         if isinstance(item, DayPage):
@@ -50,8 +61,15 @@ class StoragePipeline:
                 self.stats.inc_value("newsarchive/days/unchanged")
         elif isinstance(item, SourceFetch):
             status = save_source(self.db, item, item.article, self.policy)
-            self.stats.inc_value("newsarchive/sources/fetched")
-            self.stats.inc_value("newsarchive/sources/ok" if status == "ok" else "newsarchive/sources/failed")
+            if item.status != "archive_miss" and not item.recovered_from:
+                self.stats.inc_value("newsarchive/sources/fetched")
+                self.stats.inc_value("newsarchive/sources/ok" if status == "ok" else "newsarchive/sources/failed")
+            elif item.recovered_from and status == "ok":
+                self.stats.inc_value("newsarchive/sources/ok")
+                self.stats.inc_value("newsarchive/sources/failed", -1)
             self.stats.inc_value(f"newsarchive/sources/status/{status}")
+            if item.recovered_from and status == "ok":
+                self.stats.inc_value("newsarchive/sources/recovered")
+            self._maybe_recover(item, status)
             item.body = None  # free the page; it is stored compressed
         return item

@@ -99,7 +99,7 @@ def test_failed_write_rolls_back(db, monkeypatch):
 
     def boom(*a, **k):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(repo, "normalize_url", boom)
+    monkeypatch.setattr(repo, "source_url", boom)
     with pytest.raises(RuntimeError):
         save_day(db, page([ev("Other.", 1, [SourceRef("http://e.org/x", "E")])], rev=2))
     assert table_dump(db) == before

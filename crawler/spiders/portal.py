@@ -13,11 +13,10 @@ from datetime import date, datetime, timezone
 import scrapy
 from scrapy.exceptions import NotConfigured
 
-from crawler.items import DayPage, SourceFetch
-from crawler.sources import classify_failure
+from crawler.items import DayPage
 from crawler.storage.schema import open_db
-from crawler.storage.sources import due_sources, sources_to_fetch
-from crawler.urls import normalize_url
+from crawler.spiders.sources import SourceFollowing
+from crawler.storage.sources import due_sources
 from crawler.politeness import retry_after_seconds
 from crawler.portal.api import ApiError, read_query, revisions_url
 from crawler.portal.errors import PortalParseError
@@ -38,7 +37,7 @@ def one_line(text: str, limit: int = 300) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-class PortalSpider(scrapy.Spider):
+class PortalSpider(SourceFollowing, scrapy.Spider):
     name = "portal"
 
     def __init__(self, start: str | None = None, end: str | None = None, date: str | None = None,
@@ -71,6 +70,7 @@ class PortalSpider(scrapy.Spider):
         spider.refetch_ok = s.getbool("NEWSARCHIVE_REFETCH_OK_SOURCES", False)
         spider.requested_sources: set[str] = set()
         spider._db = None
+        spider.configure_sources(s)
         return spider
 
     def source_db(self):
@@ -96,7 +96,7 @@ class PortalSpider(scrapy.Spider):
                 if row["url"] not in self.requested_sources:
                     self.requested_sources.add(row["url"])
                     day = date.fromisoformat(row["first_cited_day"]) if row["first_cited_day"] else None
-                    yield self._source_request(row["url"], row["cited_url"], day, {})
+                    yield self.source_request(row["url"], row["cited_url"], day, {})
 
     def _api_request(self, titles, cont=None, attempt=0, **kw):
         return scrapy.Request(
@@ -148,7 +148,7 @@ class PortalSpider(scrapy.Spider):
                 continue
             seen.add(requested)
             day_page = self._day_page(requested, page, fetched_at, response.url)
-            requests = self._source_requests(day_page) if self.follow_sources else []
+            requests = self.source_requests(day_page) if self.follow_sources else []
             yield day_page
             for request in requests:
                 yield request
@@ -174,67 +174,6 @@ class PortalSpider(scrapy.Spider):
             dp.status, dp.error = "parse_error", one_line(err)
             self.logger.warning("%s: %s", title, dp.error)
         return dp
-
-    def _source_requests(self, page: DayPage) -> list[scrapy.Request]:
-        """One request per cited source not fetched yet (in this run or, successfully, before)."""
-        cited: dict[str, str] = {}
-        for ev in page.events:
-            for src in ev.sources:
-                url = normalize_url(src.url)
-                if url not in self.requested_sources and url not in cited:
-                    cited[url] = src.url
-        if not cited:
-            return []
-        db = self.source_db()
-        due = (sources_to_fetch(db, list(cited), refetch_ok=self.refetch_ok) if db is not None
-               else {u: {} for u in cited})
-        requests = []
-        for url, cited_url in cited.items():
-            self.requested_sources.add(url)
-            if url not in due:
-                self.crawler.stats.inc_value("newsarchive/sources/skipped_known")
-                continue
-            requests.append(self._source_request(url, cited_url, page.day, due[url]))
-        return requests
-
-    def _source_request(self, url: str, cited_url: str, day, validators: dict) -> scrapy.Request:
-        """GET a cited source; conditional (If-None-Match / If-Modified-Since) when validators are known."""
-        headers = {}
-        if validators.get("etag"):
-            headers["If-None-Match"] = validators["etag"]
-        if validators.get("last_modified"):
-            headers["If-Modified-Since"] = validators["last_modified"]
-        fetch_url = cited_url if cited_url.startswith(("http://", "https://")) else url
-        return scrapy.Request(fetch_url, callback=self.parse_source, errback=self.source_failed, headers=headers,
-                              meta={"source_url": url, "event_day": day, "handle_httpstatus_list": [304]},
-                              dont_filter=True)
-
-    def parse_source(self, response):
-        headers = {k: response.headers.get(k.encode()).decode("latin-1")
-                   for k in ("etag", "last-modified") if response.headers.get(k.encode())}
-        ctype = response.headers.get(b"Content-Type")
-        if response.status == 304:
-            yield SourceFetch(url=response.meta["source_url"], final_url=response.url, http_status=304,
-                              fetched_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-                              status="not_modified", event_day=response.meta["event_day"], headers=headers)
-            return
-        yield SourceFetch(
-            url=response.meta["source_url"], final_url=response.url, http_status=response.status,
-            content_type=ctype.decode("latin-1") if ctype else None,
-            fetched_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-            status="fetched", body=response.body, event_day=response.meta["event_day"], headers=headers)
-
-    def source_failed(self, failure):
-        request = failure.request
-        response = getattr(failure.value, "response", None)
-        status, message = classify_failure(failure.value, response.status if response is not None else None)
-        ctype = response.headers.get(b"Content-Type") if response is not None else None
-        return [SourceFetch(
-            url=request.meta["source_url"], final_url=response.url if response is not None else None,
-            http_status=response.status if response is not None else None,
-            content_type=ctype.decode("latin-1") if ctype else None,
-            fetched_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-            status=status, error=message, event_day=request.meta["event_day"])]
 
     def _failed(self, titles, seen, reason, api_url):
         for title in titles:

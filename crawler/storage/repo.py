@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import sqlite_utils
 
 from crawler.items import DayPage, Event
-from crawler.urls import normalize_url
+from crawler.urls import source_url
 
 
 def utcnow() -> str:
@@ -132,7 +132,7 @@ def _insert_events(db: sqlite_utils.Database, page: DayPage) -> list[str]:
                 [event_id, entity_id, ent.label, pos],
             )
         for pos, src in enumerate(ev.sources, 1):
-            url = normalize_url(src.url)
+            url = source_url(src.url)
             source_id = stable_id(url)
             db.execute(
                 "INSERT INTO sources (id, url, cited_url, first_cited_day, status, created_at) "

@@ -48,6 +48,9 @@ def status_summary(db: sqlite_utils.Database, last_runs: int = 5) -> dict:
         "entities": one("SELECT COUNT(*) AS n FROM entities")["n"],
         "sources": one("SELECT COUNT(*) AS n FROM sources")["n"],
         "event_sources": one("SELECT COUNT(*) AS n FROM event_sources")["n"],
+        "sources_recovered": {r["recovered_from"]: r["n"] for r in db.query(
+            "SELECT recovered_from, COUNT(*) AS n FROM sources WHERE recovered_from IS NOT NULL AND status = 'ok' "
+            "GROUP BY recovered_from")},
         "sources_by_status": {r["status"]: r["n"] for r in db.query(
             "SELECT status, COUNT(*) AS n FROM sources GROUP BY status ORDER BY n DESC")},
         "last_runs": list(db.query(

@@ -115,6 +115,32 @@ def _source_fetch(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_sources_next_attempt ON sources(status, next_attempt_at)")
 
 
+@migrations(name="0003_fts")
+def _fts(db: sqlite_utils.Database) -> None:
+    from crawler.storage.fts import enable_fts  # FTS5 on events(text), sources(title, text), with triggers
+
+    enable_fts(db)
+
+
+RECOVERY_COLUMNS = {
+    "archive_url": "TEXT", "archive_timestamp": "TEXT", "recovered_from": "TEXT",
+    "failure_status": "TEXT", "failure_error": "TEXT", "archive_checked_at": "TEXT",
+}
+
+
+@migrations(name="0004_recovery")
+def _recovery(db: sqlite_utils.Database) -> None:
+    for col, decl in RECOVERY_COLUMNS.items():
+        db.execute(f"ALTER TABLE sources ADD COLUMN {col} {decl}")
+
+
+@migrations(name="0005_warc")
+def _warc(db: sqlite_utils.Database) -> None:
+    for table in ("sources", "days"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN warc_file TEXT")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN warc_offset INTEGER")
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating parents) the archive with WAL, foreign keys on and migrations applied."""
     path = Path(path)

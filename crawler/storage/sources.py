@@ -11,7 +11,7 @@ import sqlite_utils
 
 from crawler.items import SourceFetch
 from crawler.storage.repo import stable_id, utcnow
-from crawler.urls import normalize_url
+from crawler.urls import source_url
 
 # Failures worth another try later, with exponential backoff: attempts 1,2,3,… wait 1h, 4h, 16h, …
 RETRYABLE = {"timeout", "dns_error", "connection_refused", "connection_lost", "truncated", "fetch_error"}
@@ -52,14 +52,21 @@ def save_source(db: sqlite_utils.Database, fetch: SourceFetch, result: dict | No
     A source that was ``ok`` keeps its content when a later refetch fails or answers 304 Not Modified:
     only the check time (and the failure, in ``error``) is recorded.
     """
-    url = normalize_url(fetch.url)
+    url = source_url(fetch.url)
     now = datetime.now(timezone.utc)
     result = result or {}
     status = result.get("status") or fetch.status
     error = result.get("error") if "status" in result else fetch.error
-    prev = next(db.query("SELECT status, attempts FROM sources WHERE url = ?", [url]), None)
-    attempts = (prev["attempts"] if prev else 0) + 1
+    prev = next(db.query("SELECT status, error, attempts FROM sources WHERE url = ?", [url]), None)
+    attempts = (prev["attempts"] if prev else 0) + (0 if fetch.recovered_from or status == "archive_miss" else 1)
     fetched_at = fetch.fetched_at or utcnow()
+    if status == "archive_miss" or (fetch.recovered_from and status != "ok" and (fetch.failure or {}).get(
+            "failure_status")):
+        # archives searched, nothing usable: the failure stays, the search is recorded
+        if prev is None:
+            _insert(db, url, fetch.url, (fetch.failure or {}).get("failure_status") or "fetch_error")
+        db.execute("UPDATE sources SET archive_checked_at = ? WHERE url = ?", [utcnow(), url])
+        return prev["status"] if prev else "archive_miss"
     if prev is not None and prev["status"] == "ok" and status != "ok":
         note = None if status == "not_modified" else f"refetch failed ({status}): {error}"
         db.execute("UPDATE sources SET fetched_at = ?, attempts = ?, error = ? WHERE url = ?",
@@ -72,6 +79,16 @@ def save_source(db: sqlite_utils.Database, fetch: SourceFetch, result: dict | No
         "etag": fetch.headers.get("etag"), "last_modified": fetch.headers.get("last-modified"),
         "event_day": fetch.event_day.isoformat() if fetch.event_day else None,
     }
+    if fetch.recovered_from:
+        failure = fetch.failure or {}
+        row.update(archive_url=fetch.archive_url, archive_timestamp=fetch.archive_timestamp,
+                   recovered_from=fetch.recovered_from, archive_checked_at=utcnow(), next_attempt_at=None,
+                   failure_status=failure.get("failure_status") or (
+                       prev["status"] if prev and prev["status"] not in ("pending", "ok") else None),
+                   failure_error=failure.get("failure_error") or (
+                       prev["error"] if prev and prev["status"] not in ("pending", "ok") else None))
+    if fetch.warc:
+        row.update(warc_file=fetch.warc[0], warc_offset=fetch.warc[1])
     if fetch.body is not None and status != "too_large":
         row["html"] = zlib.compress(fetch.body, 6)
     if result and "text" in result:
@@ -81,12 +98,16 @@ def save_source(db: sqlite_utils.Database, fetch: SourceFetch, result: dict | No
         row["extracted_at"] = utcnow()
     with db.atomic():
         if prev is None:
-            db.execute("INSERT INTO sources (id, url, cited_url, status, created_at) VALUES (?, ?, ?, ?, ?)",
-                       [stable_id(url), url, fetch.url, status, utcnow()])
+            _insert(db, url, fetch.url, status)
         cols = list(row)
         db.execute(f"UPDATE sources SET {', '.join(f'{c} = ?' for c in cols)} WHERE url = ?",
                    [row[c] for c in cols] + [url])
     return status
+
+
+def _insert(db: sqlite_utils.Database, url: str, cited_url: str, status: str) -> None:
+    db.execute("INSERT OR IGNORE INTO sources (id, url, cited_url, status, created_at) VALUES (?, ?, ?, ?, ?)",
+               [stable_id(url), url, cited_url, status, utcnow()])
 
 
 def due_sources(db: sqlite_utils.Database, now: str | None = None, limit: int | None = None) -> list[dict]:
