@@ -60,10 +60,11 @@ def main():
 @click.option("--wayback-url", envvar="NEWSARCHIVE_WAYBACK_URL",
               help="Wayback Machine base URL for dead sources ('' switches recovery off) "
                    "[default https://web.archive.org].")
+@click.option("--redis", "redis_url", help="Distributed: seed the range into this Redis frontier and return.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success (for cron).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's INFO log.")
-def crawl(start, end, one_day, db, wiki_api, contact, no_sources, wayback_url, settings, quiet, verbose):
+def crawl(start, end, one_day, db, wiki_api, contact, no_sources, wayback_url, redis_url, settings, quiet, verbose):
     """Crawl the portal's day pages (and their sources) for a range of days."""
     from crawler.runner import CrawlOptions
 
@@ -73,6 +74,12 @@ def crawl(start, end, one_day, db, wiki_api, contact, no_sources, wayback_url, s
     last = parse_date(end, "--to") or (parse_date(one_day, "--date") if one_day else first)
     if last < first:
         raise click.BadParameter(f"{last} is before {first}", param_hint="--to")
+    if redis_url:
+        from crawler.distributed.commands import seed_command
+
+        per_request = int(dict(parse_settings(settings)).get("NEWSARCHIVE_TITLES_PER_REQUEST", 50))
+        seed_command(redis_url, first, last, db, quiet, per_request)
+        return
     opts = CrawlOptions(start=first, end=last, db=db, wiki_api=wiki_api, contact=contact,
                         follow_sources=not no_sources, settings=parse_settings(settings),
                         wayback_url=wayback_url, log_file=None if verbose else log_path(db))
@@ -245,6 +252,15 @@ def reextract(db, outlet, since, statuses, quiet):
 def yesterday() -> date:
     return date.today() - timedelta(days=1)
 
+
+def _register() -> None:
+    from crawler.distributed.commands import ingest, worker
+
+    main.add_command(worker)
+    main.add_command(ingest)
+
+
+_register()
 
 if __name__ == "__main__":
     main()

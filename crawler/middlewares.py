@@ -49,8 +49,13 @@ class LocalMirrorMiddleware:
     """
 
     def __init__(self, mirror: str, endpoints: list[str]):
+        from urllib.parse import urlsplit
+
         self.mirror = mirror.rstrip("/")
-        self.endpoints = tuple(e for e in endpoints if e)
+        # Endpoints on this machine (a local fake API / Wayback) are used as they are; real ones go to the
+        # mirror like everything else, so a test or demo never reaches the network.
+        local = ("127.", "localhost", "[::1]", "::1")
+        self.endpoints = tuple(e for e in endpoints if e and (urlsplit(e).hostname or "").startswith(local))
 
     @classmethod
     def from_crawler(cls, crawler):

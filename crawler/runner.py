@@ -90,6 +90,24 @@ def counts_from_stats(stats: dict) -> dict:
     }
 
 
+def run_worker(opts: CrawlOptions, redis_url: str, idle_exit: float = 0) -> CrawlOutcome:
+    """A distributed worker: shared frontier and seeds in Redis, items pushed to Redis (no database)."""
+    from crawler.distributed.scrapy_glue import redis_settings
+
+    settings = build_settings(opts)
+    for name, value in redis_settings(redis_url, idle_exit).items():
+        settings.set(name, value, priority="cmdline")
+    settings.set("NEWSARCHIVE_DB", "", priority="cmdline")
+    for name, value in opts.settings:  # -s still wins
+        settings.set(name, value, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(PortalSpider)
+    process.crawl(crawler, worker="1")
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    return CrawlOutcome(stats.get("finish_reason", "unknown"), counts_from_stats(stats), stats)
+
+
 def run_crawl(opts: CrawlOptions, on_item=None) -> CrawlOutcome:
     """Crawl ``opts.start``…``opts.end`` into ``opts.db``; ``on_item(item)`` is called for each stored item."""
     settings = build_settings(opts)

@@ -14,3 +14,23 @@ def realdata() -> Path:
     if not path.is_dir():
         pytest.skip("../shared/realdata not found: real-page tests skipped")
     return path
+
+
+# Tests never reach the network: real archive endpoints and the real wiki API are replaced for every
+# subprocess the tests start (a test that needs a fake one passes its local URL explicitly).
+OFFLINE = {"NEWSARCHIVE_WAYBACK_URL": "", "NEWSARCHIVE_COMMONCRAWL_URL": "", "NEWSARCHIVE_COMMONCRAWL_DATA_URL": "",
+           "NEWSARCHIVE_WIKI_API": "http://127.0.0.1:9/w/api.php"}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def offline_endpoints():
+    import os
+
+    saved = {k: os.environ.get(k) for k in OFFLINE}
+    os.environ.update(OFFLINE)
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v

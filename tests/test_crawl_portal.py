@@ -23,9 +23,12 @@ REAL = ROOT.parent / "shared" / "realdata" / "portal" / "wikitext"
 CLI = [sys.executable, "-m", "crawler.cli"]
 
 
+from tests.conftest import OFFLINE  # noqa: E402
+
+
 def run_cli(*args, env=None, check=True):
     proc = subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=ROOT, timeout=240,
-                          env={**os.environ, **(env or {})})
+                          env={**os.environ, **OFFLINE, **(env or {})})
     if check and proc.returncode != 0:
         raise AssertionError(f"exit {proc.returncode}\nstdout:{proc.stdout}\nstderr:{proc.stderr}")
     return proc

@@ -41,9 +41,12 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
     name = "portal"
 
     def __init__(self, start: str | None = None, end: str | None = None, date: str | None = None,
-                 days: str | None = None, **kwargs):
+                 days: str | None = None, worker: str | None = None, **kwargs):
         super().__init__(**kwargs)
-        if days:
+        self._batches = deque()
+        if worker:  # a distributed worker: its work comes from the shared seeds and frontier
+            self.days = []
+        elif days:
             self.days = [parse_day_arg(d, "days") for d in days.split(",") if d.strip()]
         else:
             start = start or date
@@ -71,7 +74,27 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
         spider.requested_sources: set[str] = set()
         spider._db = None
         spider.configure_sources(s)
+        spider.redis = None
+        if s.get("NEWSARCHIVE_REDIS_URL"):
+            from scrapy_redis.connection import get_redis_from_settings
+
+            spider.redis = get_redis_from_settings(s)
         return spider
+
+    def seed_requests(self, limit: int = 20) -> list[scrapy.Request]:
+        """Distributed mode: turn up to ``limit`` shared seeds into requests."""
+        from crawler.distributed.keys import SEEDS
+
+        out = []
+        for raw in self.redis.lpop(SEEDS, limit) or []:
+            seed = json.loads(raw)
+            if seed["kind"] == "days":
+                out.append(self._api_request(seed["titles"], forced=True))
+            elif seed["kind"] == "source":
+                day = date.fromisoformat(seed["day"]) if seed.get("day") else None
+                self.requested_sources.add(seed["url"])
+                out.append(self.source_request(seed["url"], seed["cited_url"], day, {}))
+        return out
 
     def source_db(self):
         """A read connection to the archive, to skip sources already fetched (None without a database)."""
@@ -91,6 +114,9 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
             for i in range(0, len(self.days), self.per_request))
         if self._batches:
             yield self._api_request(self._batches.popleft())
+        if self.redis is not None:
+            for request in self.seed_requests(limit=50):
+                yield request
         if self.follow_sources and self.retry_due and self.source_db() is not None:
             for row in due_sources(self.source_db()):
                 if row["url"] not in self.requested_sources:
@@ -98,15 +124,17 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
                     day = date.fromisoformat(row["first_cited_day"]) if row["first_cited_day"] else None
                     yield self.source_request(row["url"], row["cited_url"], day, {})
 
-    def _api_request(self, titles, cont=None, attempt=0, **kw):
+    def _api_request(self, titles, cont=None, attempt=0, forced=False, **kw):
         return scrapy.Request(
             revisions_url(self.api, titles, self.maxlag, cont),
             callback=self.parse_api,
             errback=self.api_failed,
+            # The API is an operator-configured endpoint used under Wikimedia's API etiquette (serial requests,
+            # maxlag, a descriptive User-Agent); robots.txt (which disallows /w/ for crawlers) is not about it.
             meta={"titles": titles, "cont": cont, "attempt": attempt, "seen": kw.get("seen", []),
-                  "download_slot": "wiki-api"},
+                  "download_slot": "wiki-api", "dont_obey_robotstxt": True},
             priority=100,
-            dont_filter=attempt > 0,
+            dont_filter=attempt > 0 or forced,
         )
 
     async def parse_api(self, response):

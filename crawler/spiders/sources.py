@@ -54,6 +54,15 @@ class SourceFollowing:
                     cited[url] = src.url
         if not cited:
             return []
+        if getattr(self, "redis", None) is not None:  # distributed: the shared seen-set decides, once
+            from crawler.distributed.keys import SOURCES_SEEN
+
+            requests = []
+            for url, cited_url in cited.items():
+                self.requested_sources.add(url)
+                if self.redis.sadd(SOURCES_SEEN, url):
+                    requests.append(self.source_request(url, cited_url, page.day, {}))
+            return requests
         db = self.source_db()
         due = (sources_to_fetch(db, list(cited), refetch_ok=self.refetch_ok) if db is not None
                else {u: {} for u in cited})

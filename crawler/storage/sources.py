@@ -57,7 +57,11 @@ def save_source(db: sqlite_utils.Database, fetch: SourceFetch, result: dict | No
     result = result or {}
     status = result.get("status") or fetch.status
     error = result.get("error") if "status" in result else fetch.error
-    prev = next(db.query("SELECT status, error, attempts FROM sources WHERE url = ?", [url]), None)
+    prev = next(db.query("SELECT status, error, attempts, fetched_at, archive_url FROM sources WHERE url = ?", [url]),
+                None)
+    if (prev is not None and fetch.fetched_at and prev["fetched_at"] == fetch.fetched_at
+            and prev["archive_url"] == fetch.archive_url and prev["status"] == status):
+        return status  # the same fetch delivered twice (a distributed ingest replaying its batch)
     attempts = (prev["attempts"] if prev else 0) + (0 if fetch.recovered_from or status == "archive_miss" else 1)
     fetched_at = fetch.fetched_at or utcnow()
     if status == "archive_miss" or (fetch.recovered_from and status != "ok" and (fetch.failure or {}).get(

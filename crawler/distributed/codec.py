@@ -1,0 +1,50 @@
+"""Pure JSON codec for items crossing Redis (DayPage with its events, SourceFetch with its article)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from dataclasses import asdict
+from datetime import date
+
+from crawler.items import DayPage, Entity, Event, SourceFetch, SourceRef
+
+
+def _day(value):
+    return date.fromisoformat(value) if value else None
+
+
+def encode_item(item) -> str:
+    """One JSON line: {"type": "day"|"source", ...}; bodies zlib-compressed and base64-encoded."""
+    if isinstance(item, DayPage):
+        d = asdict(item)
+        d["day"] = item.day.isoformat()
+        d["events"] = [ev.to_dict() for ev in item.events]
+        return json.dumps({"type": "day", **d}, ensure_ascii=False)
+    if isinstance(item, SourceFetch):
+        d = asdict(item)
+        d["event_day"] = item.event_day.isoformat() if item.event_day else None
+        d["body"] = base64.b64encode(zlib.compress(item.body, 6)).decode() if item.body is not None else None
+        d["warc"] = list(item.warc) if item.warc else None
+        return json.dumps({"type": "source", **d}, ensure_ascii=False, default=str)
+    raise TypeError(f"cannot encode {type(item).__name__}")
+
+
+def decode_item(line: str | bytes):
+    """Inverse of encode_item."""
+    d = json.loads(line)
+    kind = d.pop("type")
+    if kind == "day":
+        d["day"] = _day(d["day"])
+        d["events"] = [Event(day=_day(e["day"]), category=e["category"], stories=e["stories"], text=e["text"],
+                             entities=[Entity(**x) for x in e["entities"]],
+                             sources=[SourceRef(**x) for x in e["sources"]], position=e["position"])
+                       for e in d["events"]]
+        return DayPage(**d)
+    if kind == "source":
+        d["event_day"] = _day(d["event_day"])
+        d["body"] = zlib.decompress(base64.b64decode(d["body"])) if d["body"] is not None else None
+        d["warc"] = tuple(d["warc"]) if d.get("warc") else None
+        return SourceFetch(**d)
+    raise ValueError(f"unknown item type {kind!r}")

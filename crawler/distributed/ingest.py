@@ -1,0 +1,118 @@
+"""The one writer of the distributed mode: drains the shared item queue into SQLite in batches, idempotently.
+
+Reliable hand-over: a batch is moved atomically from the item queue to a processing list, written in one
+transaction, and only then deleted; after a crash the processing list is written again first (writes are
+idempotent), so no item is lost. When all shared queues stay empty, the seeded ranges are checked against the
+database and whatever is missing (days, never-fetched sources: work of a killed worker) is seeded again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from crawler.distributed import keys
+from crawler.distributed.codec import decode_item
+from crawler.distributed.seeding import seed_days, seed_sources
+from crawler.items import DayPage
+from crawler.portal.titles import iter_days
+from crawler.storage.repo import save_day
+from crawler.storage.sources import RetryPolicy, save_source
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestStats:
+    batches: int = 0
+    items: int = 0
+    days: int = 0
+    sources: int = 0
+    reseeded: int = 0
+
+
+def drain_once(r, db, batch: int = 200, policy: RetryPolicy = RetryPolicy(), stats: IngestStats | None = None) -> int:
+    """Write one batch (a leftover processing batch first); returns the number of items written."""
+    if not r.llen(keys.PROCESSING):
+        pipe = r.pipeline(transaction=True)
+        for _ in range(batch):
+            pipe.lmove(keys.ITEMS, keys.PROCESSING, "LEFT", "RIGHT")
+        pipe.execute()
+    raws = r.lrange(keys.PROCESSING, 0, -1)
+    if not raws:
+        return 0
+    days = sources = 0
+    with db.atomic():
+        for raw in raws:
+            item = decode_item(raw)
+            if isinstance(item, DayPage):
+                save_day(db, item, item.wikitext)
+                days += 1
+            else:
+                save_source(db, item, item.article, policy)
+                sources += 1
+    r.delete(keys.PROCESSING)
+    if stats is not None:
+        stats.batches += 1
+        stats.items += len(raws)
+        stats.days += days
+        stats.sources += sources
+    return len(raws)
+
+
+def queues_empty(r, spider: str = "portal") -> bool:
+    return not (r.llen(keys.ITEMS) or r.llen(keys.PROCESSING) or r.llen(keys.SEEDS)
+                or r.zcard(keys.frontier_key(spider)))
+
+
+def reseed_missing(r, db, per_request: int = 50) -> int:
+    """Seed again what the seeded ranges still lack: days not stored, sources cited but never fetched."""
+    n = 0
+    for raw in r.smembers(keys.RANGES):
+        start, end = (date.fromisoformat(x) for x in json.loads(raw))
+        have = {row["day"] for row in db.query("SELECT day FROM days WHERE day BETWEEN ? AND ?",
+                                                [start.isoformat(), end.isoformat()])}
+        missing = [d for d in iter_days(start, end) if d.isoformat() not in have]
+        n += seed_days(r, missing, per_request) and len(missing)
+        pending = list(db.query(
+            "SELECT DISTINCT s.url, s.cited_url, e.day FROM sources s JOIN event_sources es ON es.source_id = s.id "
+            "JOIN events e ON e.id = es.event_id WHERE s.status = 'pending' AND e.day BETWEEN ? AND ?",
+            [start.isoformat(), end.isoformat()]))
+        n += seed_sources(r, pending)
+    return n
+
+
+def run_ingest(r, db, *, batch: int = 200, idle_exit: float = 0, poll: float = 0.5, reseed_rounds: int = 3,
+               policy: RetryPolicy = RetryPolicy(), should_stop=lambda: False, on_batch=None) -> IngestStats:
+    """Drain until stopped, or until every shared queue has been empty for ``idle_exit`` seconds."""
+    stats = IngestStats()
+    idle_since = None
+    rounds = 0
+    while not should_stop():
+        written = drain_once(r, db, batch, policy, stats)
+        if written:
+            idle_since = None
+            if on_batch:
+                on_batch(stats)
+            continue
+        if not queues_empty(r):
+            idle_since = None
+            time.sleep(poll)
+            continue
+        idle_since = idle_since or time.monotonic()
+        quiet = time.monotonic() - idle_since
+        if idle_exit and quiet >= idle_exit:
+            if rounds < reseed_rounds:
+                rounds += 1
+                reseeded = reseed_missing(r, db)
+                stats.reseeded += reseeded
+                if reseeded:
+                    logger.warning("re-seeded %d missing days/sources (a worker stopped mid-run?)", reseeded)
+                    idle_since = None
+                    continue
+            break
+        time.sleep(poll)
+    return stats

@@ -1,0 +1,15 @@
+"""Redis key names of the distributed mode (one namespace per spider)."""
+
+PREFIX = "newsarchive"
+SEEDS = f"{PREFIX}:seeds"  # JSON work seeds: {"kind": "days", "titles": [...]} / {"kind": "source", ...}
+ITEMS = f"{PREFIX}:items"  # JSON items pushed by workers, drained by the ingest
+PROCESSING = f"{PREFIX}:items:processing"  # the batch the ingest is writing (moved back on restart)
+SOURCES_SEEN = f"{PREFIX}:sources:seen"  # normalised source URLs already requested (shared dedupe)
+RANGES = f"{PREFIX}:ranges"  # seeded day ranges (JSON), for the ingest's completeness check
+ACTIVE = f"{PREFIX}:workers:active"  # worker id -> last heartbeat (unix time)
+REQUESTS = f"{PREFIX}:%(spider)s:requests"  # scrapy-redis frontier (sorted set)
+DUPEFILTER = f"{PREFIX}:%(spider)s:dupefilter"
+
+
+def frontier_key(spider: str = "portal") -> str:
+    return REQUESTS % {"spider": spider}

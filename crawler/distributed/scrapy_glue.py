@@ -1,0 +1,146 @@
+"""Scrapy glue of the distributed mode: scrapy-redis shims for Scrapy 2.19, the item pipeline, the worker loop.
+
+scrapy-redis 0.9.1 predates Scrapy 2.16: its scheduler passes ``spider=`` to ``StatsCollector.inc_value`` and
+calls ``Spider.log``; its RedisPipeline takes a spider argument and returns a Deferred. The subclasses here keep
+its queue and dupefilter and drop those calls, so no deprecation warning is left in the logs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy_redis.connection import get_redis_from_settings
+from scrapy_redis.scheduler import Scheduler
+
+from crawler.distributed import keys
+from crawler.distributed.codec import encode_item
+
+logger = logging.getLogger(__name__)
+
+
+class CompatScheduler(Scheduler):
+    """scrapy-redis Scheduler without the calls Scrapy 2.19 deprecates."""
+
+    def open(self, spider):
+        self.spider = spider
+        self.queue = self._load_queue(spider)
+        if not self.df:
+            from scrapy.utils.misc import load_object
+
+            self.df = load_object(self.dupefilter_cls).from_spider(spider)
+        if self.flush_on_start:
+            self.flush()
+        if len(self.queue):
+            logger.info("Resuming crawl (%d requests in the shared frontier)", len(self.queue))
+
+    def _load_queue(self, spider):
+        from scrapy.utils.misc import load_object
+
+        return load_object(self.queue_cls)(server=self.server, spider=spider,
+                                           key=self.queue_key % {"spider": spider.name}, serializer=self.serializer)
+
+    def enqueue_request(self, request):
+        if not request.dont_filter and self.df.request_seen(request):
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
+    def next_request(self):
+        request = self.queue.pop(self.idle_before_close)
+        if request and self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+
+class RedisItemPipeline:
+    """Pushes each item, JSON-encoded, to the shared item queue (the ingest is the only writer)."""
+
+    def __init__(self, server):
+        self.server = server
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.get("NEWSARCHIVE_REDIS_URL"):
+            raise NotConfigured("not a distributed worker")
+        return cls(get_redis_from_settings(crawler.settings))
+
+    def process_item(self, item):
+        self.server.rpush(keys.ITEMS, encode_item(item))
+        body = getattr(item, "body", None)
+        if body is not None:
+            item.body = None
+        return item
+
+
+class WorkerLoop:
+    """Keeps a worker alive: pulls seeds when idle, heartbeats, and closes after ``--idle-exit`` seconds of a
+    shared frontier, seed list and item queue that stayed empty (NEWSARCHIVE_IDLE_EXIT; 0 = run until stopped)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.server = get_redis_from_settings(crawler.settings)
+        self.idle_exit = crawler.settings.getfloat("NEWSARCHIVE_IDLE_EXIT", 0)
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}"
+        self.idle_since: float | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.get("NEWSARCHIVE_REDIS_URL"):
+            raise NotConfigured
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_idle(self, spider):
+        self.server.hset(keys.ACTIVE, self.worker_id, int(time.time()))
+        scheduled = 0
+        for request in spider.seed_requests(limit=20):
+            self.crawler.engine.crawl(request)
+            scheduled += 1
+        if scheduled:
+            self.idle_since = None
+            raise DontCloseSpider
+        busy = self.server.llen(keys.SEEDS) + self.server.zcard(keys.frontier_key(spider.name))
+        if busy:
+            self.idle_since = None
+            raise DontCloseSpider
+        now = time.monotonic()
+        self.idle_since = self.idle_since or now
+        if self.idle_exit and now - self.idle_since >= self.idle_exit:
+            logger.info("frontier and seeds empty for %.0fs: worker exits", now - self.idle_since)
+            return
+        raise DontCloseSpider
+
+    def spider_closed(self, spider, reason):
+        self.server.hdel(keys.ACTIVE, self.worker_id)
+
+
+def redis_settings(url: str, idle_exit: float = 0) -> dict:
+    """Scrapy settings that turn a crawl into a distributed worker."""
+    return {
+        "NEWSARCHIVE_REDIS_URL": url,
+        "REDIS_URL": url,
+        "NEWSARCHIVE_IDLE_EXIT": idle_exit,
+        "SCHEDULER": "crawler.distributed.scrapy_glue.CompatScheduler",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_QUEUE_KEY": keys.REQUESTS,
+        "SCHEDULER_DUPEFILTER_KEY": keys.DUPEFILTER,
+        "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
+        "ITEM_PIPELINES": {"pipelines.extraction.ExtractionPipeline": 500,
+                           "crawler.distributed.scrapy_glue.RedisItemPipeline": 800},
+        "EXTENSIONS": {"crawler.distributed.scrapy_glue.WorkerLoop": 500},
+    }
+
+
+def seed_request_args(seed: str) -> dict:
+    return json.loads(seed)
