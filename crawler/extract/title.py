@@ -1,0 +1,361 @@
+"""Headline, authors, standfirst and site name from a parsed page (pure: no Scrapy).
+
+Headline: the candidates are the JSON-LD ``headline`` of the page's own article, ``og:title``, the
+headline element (the h1/h2 whose text matches the start of the declared titles, see
+``Page.headline_element``), ``twitter:title`` and ``<title>``, tried in that order of reliability.
+Site-name decorations (" - The Telegraph", "| The Hindu", "Headline | Royal | News | Express.co.uk",
+"헤드라인-정치ㅣ한국일보") are stripped first, using og:site_name, application-name, the JSON-LD
+publisher and WebSite names and the registered domain's label. A JSON-LD headline the publisher cut
+("...", or at Google's 110 characters) yields to the full h1/og:title it starts. Publishers differ
+in which of their headlines (SEO, social, display) a reference calls "the" title; this order is
+the one that scores best without per-site knowledge (``python -m crawler.evaluate``).
+
+Authors: JSON-LD ``author`` names (Persons and Organizations in order; the publisher itself is
+dropped when it is listed next to reporters), else meta ``author`` / ``article:author`` /
+``parsely-author`` / ``sailthru.author`` / ``dc.creator`` (never URLs), else byline elements
+(``[rel=author]``, ``[itemprop=author]``, ``class*=byline``) outside teaser cards, related lists,
+asides and comments. Names are normalised: "By X and Y" split, e-mails, URLs, dates, roles
+("Political Correspondent") dropped, bylines naming nobody ("Staff", "Our Foreign Staff", "Special
+Correspondent") dropped, duplicates removed.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from .page import Page, text_of
+
+# -- text helpers -------------------------------------------------------------------------------
+
+_WS = re.compile(r"\s+")
+_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»«/]|::|\\\\|ㅣ|\|\|)\s+|\s*[|｜ㅣ]\s*")
+_TRUNCATED = re.compile(r"(\.\.\.|…)\s*$")
+
+
+_CJK_SECTION_TAIL = re.compile(r"(?<=\S)-[\u3131-\u318e\uac00-\ud7a3\u4e00-\u9fff]{1,4}$")
+
+
+def clean_text(s) -> str:
+    """Unescape (twice: double-escaped meta is common) and collapse whitespace, incl. soft hyphens."""
+    if not isinstance(s, str):
+        return ""
+    s = unescape(unescape(s)).replace("\u00ad", "").replace("\u200b", "")
+    return _WS.sub(" ", s).strip()
+
+
+def _key(s: str) -> str:
+    """Compact comparison key: lower-case alphanumerics only."""
+    return "".join(re.findall(r"\w+", s.lower()))
+
+
+def site_names(page: Page) -> list[str]:
+    """Names the site goes by (for stripping title decorations and for ``site_name``)."""
+    names: list[str] = []
+    for v in (page.meta_first("og:site_name"), page.meta_first("application-name"),
+              page.meta_first("apple-mobile-web-app-title"), page.meta_first("twitter:site")):
+        if v:
+            names.append(clean_text(v).lstrip("@"))
+    for obj in page.articles[:1]:
+        pub = obj.get("publisher")
+        if isinstance(pub, list):
+            pub = pub[0] if pub else None
+        if isinstance(pub, dict) and isinstance(pub.get("name"), str):
+            names.append(clean_text(pub["name"]))
+    for obj, own in page.jsonld:
+        t = obj.get("@type")
+        if own and t == "WebSite" and isinstance(obj.get("name"), str):
+            names.append(clean_text(obj["name"]))
+    if page.domain:
+        label = page.domain.split(".")[0]
+        names.append(label)
+        names.append(page.domain)
+    return [n for n in dict.fromkeys(names) if n and not n.startswith("http")]
+
+
+def _is_site_segment(seg: str, keys: list[str]) -> bool:
+    k = _key(seg)
+    if not k:
+        return True
+    for sk in keys:
+        if not sk:
+            continue
+        if k == sk or (len(k) >= 3 and (k in sk or sk in k)):
+            return True
+        if k.startswith("the") and k[3:] == sk or sk.startswith("the") and sk[3:] == k:
+            return True
+    return False
+
+
+def strip_site_name(title: str, names: list[str]) -> str:
+    """Remove leading/trailing " | Site" / "Site: " segments naming the site (and the short section
+    labels just before a trailing site name, as in "Headline | Politics | News | Site")."""
+    if not title:
+        return title
+    keys = [_key(n) for n in names if n]
+    keys += [k[3:] for k in keys if k.startswith("the") and len(k) > 6]
+    parts = _SEPARATORS.split(title)
+    seps = _SEPARATORS.findall(title)
+    if len(parts) < 2:
+        return title
+    # trailing segments
+    end = len(parts)
+    stripped_tail = False
+    while end > 1 and _is_site_segment(parts[end - 1], keys):
+        end -= 1
+        stripped_tail = True
+    if stripped_tail:
+        # "Headline | Royal | News | Site": short section labels before the site name
+        while (end > 1 and len(parts[end - 1].split()) <= 2 and len(parts[end - 1]) <= 20
+               and len(" ".join(parts[: end - 1]).split()) >= 3
+               and seps[end - 2].strip() in ("|", "｜", "ㅣ", "-", "–")):
+            end -= 1
+    start = 0
+    while start < end - 1 and _is_site_segment(parts[start], keys):
+        start += 1
+    if start == 0 and end == len(parts):
+        return title
+    out = parts[start]
+    for i in range(start + 1, end):
+        out += seps[i - 1] + parts[i]
+    if stripped_tail:
+        # "헤드라인-정치ㅣ한국일보": a CJK section label glued to the headline before the site name
+        out = _CJK_SECTION_TAIL.sub("", out)
+    return out.strip()
+
+
+# -- headline -----------------------------------------------------------------------------------
+
+def _jsonld_headline(page: Page) -> str | None:
+    for obj in page.articles:
+        for key in ("headline", "name", "alternativeHeadline"):
+            v = obj.get(key)
+            if isinstance(v, list):
+                v = v[0] if v else None
+            v = clean_text(v)
+            if v and len(v) >= 4:
+                return v
+    return None
+
+
+def title_candidates(page: Page) -> dict[str, str]:
+    """Cleaned headline candidates by source."""
+    names = site_names(page)
+    out: dict[str, str] = {}
+    ld = _jsonld_headline(page)
+    if ld:
+        out["jsonld"] = strip_site_name(ld, names)
+    for src, name in (("og", "og:title"), ("twitter", "twitter:title")):
+        v = clean_text(page.meta_first(name))
+        if v:
+            out[src] = strip_site_name(v, names)
+    h = page.headline_element
+    if h is not None:
+        v = clean_text(h.text_content())
+        if v and len(v) <= 400:
+            out["h1"] = v
+    if page.title_tag:
+        out["title"] = strip_site_name(clean_text(page.title_tag), names)
+    return {k: v for k, v in out.items() if v}
+
+
+_ORDER = ("jsonld", "og", "h1", "twitter", "title")
+
+
+def extract_title(page: Page) -> str | None:
+    """The article headline (see module docstring)."""
+    c = title_candidates(page)
+    if not c:
+        return None
+    # a JSON-LD headline truncated by the publisher ("...") yields to the full text it starts
+    ld = c.get("jsonld")
+    if ld and _TRUNCATED.search(ld):
+        stem = _key(_TRUNCATED.sub("", ld))
+        for src in ("h1", "og", "title"):
+            v = c.get(src)
+            if v and _key(v).startswith(stem) and len(v) >= len(ld) - 3:
+                c["jsonld"] = v
+                break
+    # a headline cut at schema.org's 110 characters: take the longer visible text it starts
+    if ld and len(ld) in range(100, 111):
+        for src in ("h1", "og"):
+            v = c.get(src)
+            if v and len(v) > len(ld) and _key(v).startswith(_key(ld)):
+                c["jsonld"] = v
+                break
+    for src in _ORDER:
+        if src in c:
+            return c[src]
+    return None
+
+
+# -- description --------------------------------------------------------------------------------
+
+def extract_description(page: Page) -> str | None:
+    for v in (page.meta_first("og:description"), page.meta_first("description"),
+              page.meta_first("twitter:description")):
+        v = clean_text(v)
+        if v:
+            return v
+    for obj in page.articles[:1]:
+        v = clean_text(obj.get("description"))
+        if v:
+            return v
+    return None
+
+
+def extract_site_name(page: Page) -> str | None:
+    for v in (page.meta_first("og:site_name"), page.meta_first("application-name")):
+        v = clean_text(v)
+        if v and not v.startswith("http"):
+            return v
+    names = [n for n in site_names(page) if n != page.domain and "." not in n]
+    return names[0] if names and names[0] != (page.domain or "").split(".")[0] else (page.domain or None)
+
+
+# -- authors ------------------------------------------------------------------------------------
+
+_BY = re.compile(
+    r"^\s*(?:(?i:by|von(?!\s+(?:der|dem|den)\b)|par|por|door|από|от|przez|autor(?:in)?|text|written by"
+    r"|posted by|words by|reported by|story by|report by)|de|di|av|af)\s*[:\-]?\s+",
+)  # "de", "di", "av", "af" only in lower case: "De Luca" and "Di Maio" are names
+_SPLIT_AUTHORS = re.compile(
+    r"\s*(?:,|;|\s&\s|\sand\s|\sund\s|\set\s|\sy\s|\se\s|\sen\s|\soch\s|\sog\s|\si\s|\s\+\s)\s*", re.I
+)
+_EMAIL = re.compile(r"\S+@\S+")
+_URLISH = re.compile(r"^(https?://|www\.)|\.(com|org|net|co\.uk)\b", re.I)
+_NOT_A_NAME = re.compile(
+    r"^(staff|staff writer|staff reporter|editor|editors|admin|administrator|redaktion|red|newsroom|"
+    r"news desk|"
+    r"agenturen|agences|agencias|agenzie|"
+    r"desk|web desk|online desk|agencies|agency|unknown|anonymous|guest|contributor|correspondent|"
+    r"updated|published|share|follow|more|read more|facebook|twitter|email|e-mail)$",
+    re.I,
+)
+_ROLE_TAIL = re.compile(
+    r"(?:^|\s*[,|–—-]\s*|\s)(?:(?:senior|chief|deputy|associate|political|foreign|special|staff|our|"
+    r"diplomatic|economics|business|sports?|health|science|technology|home affairs|legal|royal|"
+    r"security|defence|education|environment|world|us|uk|europe|asia|africa|middle east)\s+)*"
+    r"(?:correspondent|editor|reporter|writer|columnist|contributor|journalist|producer|analyst)\b.*$"
+    r"|\s*(?:기자|記者|记者|특파원)$",
+    re.I,
+)
+_ANON = re.compile(r"^(?:our|staff|special|a)\b.*\b(?:staff|correspondents?|reporters?|writers?)$", re.I)
+_DATEISH = re.compile(r"\d{1,2}[:./]\d{2}|\b(19|20)\d\d\b|\b(updated|published|posted)\b", re.I)
+
+
+def normalize_authors(raw: list[str]) -> list[str]:
+    """Split, clean and de-duplicate author strings."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for r in raw:
+        r = clean_text(r)
+        if not r or _URLISH.search(r) and " " not in r:
+            continue
+        r = _EMAIL.sub(" ", r)
+        r = re.sub(r"\(.*?\)|\[.*?\]", " ", r)
+        r = _BY.sub("", r)
+        for part in _SPLIT_AUTHORS.split(r):
+            part = _BY.sub("", part).strip(" .:|-–—\t")
+            bare = _ROLE_TAIL.sub("", part).strip(" ,.:|-–—")
+            if not bare or _ANON.match(part):
+                continue  # "Special Correspondent", "Our Foreign Staff": no name
+            if len(bare.split()) >= 2 or not re.search(r"[A-Za-z]", bare):
+                part = bare
+            if not part or len(part) < 3 or len(part) > 60 or len(part.split()) > 5:
+                continue
+            if _URLISH.search(part) or _DATEISH.search(part) or _NOT_A_NAME.match(part):
+                continue
+            if not re.search(r"[^\W\d_]", part):
+                continue
+            k = part.casefold()
+            if k not in seen:
+                seen.add(k)
+                out.append(part)
+    return out
+
+
+def _jsonld_authors(page: Page) -> tuple[list[str], bool]:
+    """Author names of the page's JSON-LD article in order, and whether any is a Person."""
+    names, has_person = [], False
+    for obj in page.articles[:1]:
+        a = obj.get("author") or obj.get("creator")
+        items = a if isinstance(a, list) else [a]
+        for it in items:
+            if isinstance(it, str):
+                names.append(it)
+                has_person = True
+            elif isinstance(it, dict):
+                name = it.get("name")
+                if isinstance(name, list):
+                    name = " ".join(x for x in name if isinstance(x, str))
+                if not isinstance(name, str):
+                    gn, fn = it.get("givenName"), it.get("familyName")
+                    name = " ".join(x for x in (gn, fn) if isinstance(x, str)) or None
+                if name:
+                    names.append(name)
+                    is_org = it.get("@type") in ("Organization", "NewsMediaOrganization")
+                    has_person = has_person or not is_org
+    return names, has_person
+
+
+_BYLINE_XPATH = (
+    "//*[@rel='author']"
+    " | //*[@itemprop='author']//*[@itemprop='name']"
+    " | //*[@itemprop='author'][not(.//*[@itemprop='name'])]"
+)
+_BYLINE_CLASS_XPATH = (
+    "//*[contains(translate(@class, 'BYLINE', 'byline'), 'byline')"
+    " or contains(translate(@class, 'AUTHOR', 'author'), 'author-name')"
+    " or contains(translate(@class, 'AUTHOR', 'author'), 'authorname')]"
+)
+
+
+_TEASER = re.compile(r"card|related|teaser|recommend|promo|article-list|list-item|sidebar|widget|more-from|"
+                     r"most-|trending|comment", re.I)
+
+
+def _in_article(el) -> bool:
+    """False for bylines of teasers (related cards, lists, sidebars, comments)."""
+    for a in el.iterancestors():
+        if a.tag in ("aside", "nav", "footer") and a.getparent() is not None and a.getparent().tag == "body":
+            return False
+        if a.tag in ("aside", "nav"):
+            return False
+        c = a.get("class")
+        if c and _TEASER.search(c):
+            return False
+    return True
+
+
+def _drop_site(found: list[str], page: Page) -> list[str]:
+    """The publisher itself listed next to its reporters is not an author."""
+    if len(found) < 2:
+        return found
+    site = [_key(n) for n in site_names(page)]
+    return [a for a in found if not _is_site_segment(a, site)] or found
+
+
+def extract_authors(page: Page) -> list[str]:
+    names, _has_person = _jsonld_authors(page)
+    found = _drop_site(normalize_authors(names), page)
+    if found:
+        return found
+    meta = []
+    for name in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
+                 "dcterms.creator", "byl", "cxenseparse:author", "twitter:creator:name"):
+        for v in page.meta.get(name, ()):
+            if not v.startswith("http") and "facebook.com" not in v:
+                meta.append(v)
+        if meta:
+            break
+    found = _drop_site(normalize_authors(meta), page)
+    if found:
+        return found
+    tree = page.tree
+    if tree is not None:
+        els = [e for e in tree.xpath(_BYLINE_XPATH) if _in_article(e)][:6] or \
+            [e for e in tree.xpath(_BYLINE_CLASS_XPATH) if _in_article(e)][:3]
+        texts = [text_of(e) for e in els]
+        found = _drop_site(normalize_authors([t for t in texts if t and len(t) <= 120]), page)
+    return found

@@ -1,0 +1,245 @@
+"""Article extraction (crawler.extract.article / title / metrics) on fixtures and real pages."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from crawler.extract.article import (
+    EXTRACTOR_VERSION,
+    Article,
+    ExtractOptions,
+    clean_body,
+    extract_article,
+    guess_language,
+    unwrap_archive_url,
+)
+from crawler.extract.metrics import body_scores, exact_words, same_authors, same_title, shingle_match
+from crawler.extract.page import Page
+from crawler.extract.title import extract_title, normalize_authors, strip_site_name
+
+DATA = Path(__file__).parent / "data" / "articles"
+REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+GENERIC_URL = "https://www.example-news.com/world/2014/02/13/flood-barrier"
+
+
+@pytest.fixture(scope="module")
+def generic() -> Article:
+    return extract_article((DATA / "generic_news_jsonld.html").read_bytes(), GENERIC_URL,
+                           event_day=date(2014, 2, 13), content_type="text/html; charset=utf-8")
+
+
+def test_generic_metadata(generic):
+    assert generic.title == "Flood barrier opens early as storm surge nears coast"
+    assert generic.authors == ["Jane Doe", "John Smith"]
+    assert generic.description.startswith("Engineers closed the estuary barrier six hours ahead")
+    assert generic.site_name == "The Daily Example"
+    assert generic.language == "en"
+    assert generic.published == date(2014, 2, 13) and generic.date_source == "jsonld"
+    assert generic.published_at.isoformat() == "2014-02-13T07:45:00+00:00"
+    assert generic.date_confidence >= 0.95 and generic.date_flag is None
+    assert generic.outlet_rule is None
+    assert generic.extractor == "trafilatura" and generic.extractor_version == EXTRACTOR_VERSION
+    assert EXTRACTOR_VERSION.startswith("trafilatura-") and "+na" in EXTRACTOR_VERSION
+
+
+def test_generic_body(generic):
+    text = generic.text
+    assert text.startswith("Engineers closed the estuary flood barrier six hours earlier")
+    assert text.rstrip().endswith("probably before midnight.")
+    for junk in ("Related:", "Sign up", "More from World", "Record rainfall", "All rights reserved",
+                 "Flood barrier opens early as storm surge nears coast", "Sunday 2 March 2014"):
+        assert junk not in text
+    assert generic.word_count == len(text.split()) or abs(generic.word_count - len(text.split())) < 10
+
+
+def test_to_dict_is_json_ready(generic):
+    d = json.loads(json.dumps(generic.to_dict()))
+    assert d["published"] == "2014-02-13" and d["published_at"].startswith("2014-02-13T07:45")
+    assert set(d) >= {"url", "title", "authors", "description", "language", "site_name", "text", "word_count",
+                      "published", "published_at", "date_source", "date_confidence", "date_flag", "extractor",
+                      "extractor_version", "outlet_rule"}
+
+
+def test_article_is_frozen(generic):
+    with pytest.raises(AttributeError):
+        generic.title = "x"  # type: ignore[misc]
+
+
+def test_bytes_in_legacy_charset():
+    raw = (DATA / "generic_news_jsonld.html").read_text(encoding="utf-8")
+    raw = raw.replace('<meta charset="utf-8">', "")
+    raw = raw.replace("•", "-").replace("©", "(c)")
+    art = extract_article(raw.replace("storm surge", "storm surgé").encode("cp1252"), GENERIC_URL,
+                          content_type="text/html; charset=windows-1252")
+    assert "surgé" in art.title
+
+
+def test_str_input_and_no_url():
+    art = extract_article((DATA / "generic_news_jsonld.html").read_text(encoding="utf-8"))
+    assert art.url is None and art.title and art.published == date(2014, 2, 13)
+
+
+@pytest.mark.parametrize("junk", [b"", b"   ", b"\x00\x01\x02", "<html></html>", b"%PDF-1.4 binary"])
+def test_garbage_does_not_raise(junk):
+    art = extract_article(junk, "https://example.org/x")
+    assert isinstance(art, Article) and art.word_count == 0 or art.text == ""
+
+
+def test_options_are_respected():
+    raw = (DATA / "generic_news_jsonld.html").read_bytes()
+    fast = extract_article(raw, GENERIC_URL, options=ExtractOptions(use_htmldate=False, clean_lines=False))
+    assert "Related: Councils told to prepare sandbags" in fast.text  # no clean-up asked for
+    with pytest.raises(Exception):
+        ExtractOptions().fast = False  # type: ignore[misc]
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url, original, day", [
+    ("https://web.archive.org/web/20140214093000/http://www.telegraph.co.uk/news/2014/02/13/x.html",
+     "http://www.telegraph.co.uk/news/2014/02/13/x.html", date(2014, 2, 14)),
+    ("http://web.archive.org/web/20140214093000id_/https://english.ahram.org.eg/News/1.aspx",
+     "https://english.ahram.org.eg/News/1.aspx", date(2014, 2, 14)),
+    ("https://web.archive.org/web/20200201000000/www.thehindu.com/a", "http://www.thehindu.com/a", date(2020, 2, 1)),
+    ("https://example.org/a", "https://example.org/a", None),
+    (None, None, None),
+])
+def test_unwrap_archive_url(url, original, day):
+    assert unwrap_archive_url(url) == (original, day)
+
+
+@pytest.mark.parametrize("title, names, expected", [
+    ("Starmer defiant over gifts - The Telegraph", ["The Telegraph"], "Starmer defiant over gifts"),
+    ("Budget day | The Hindu", ["The Hindu", "thehindu"], "Budget day"),
+    ("Prince Harry LIVE: snub | Royal | News | Express.co.uk", ["Express.co.uk", "express"],
+     "Prince Harry LIVE: snub"),
+    ("Ahram Online - Russia trip 'new start'", ["Ahram Online"], "Russia trip 'new start'"),
+    ("Headline – Die Neue Südtiroler Tageszeitung", ["tageszeitung"], "Headline"),
+    ("Chiesa ruft zum Widerstand auf - Politik - Tages-Anzeiger", ["Tages-Anzeiger"],
+     "Chiesa ruft zum Widerstand auf"),
+    ("Iran - US talks: what next", ["The Telegraph"], "Iran - US talks: what next"),  # no site name
+    ("The Telegraph", ["The Telegraph"], "The Telegraph"),
+])
+def test_strip_site_name(title, names, expected):
+    assert strip_site_name(title, names) == expected
+
+
+def test_title_prefers_jsonld_then_og_then_h1():
+    head = ('<meta property="og:title" content="Social headline | Site">'
+            '<meta property="og:site_name" content="Site">')
+    ld = '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Declared headline"}</script>'
+    body = "<h1>Visible headline</h1><p>x</p>"
+
+    def page(h: str) -> Page:
+        return Page(f"<html><head><title>Visible headline - Site</title>{h}</head><body>{body}</body></html>")
+
+    assert extract_title(page(head + ld)) == "Declared headline"
+    assert extract_title(page(head)) == "Social headline"
+    assert extract_title(page("")) == "Visible headline"  # the h1 matching the start of <title>
+
+
+def test_truncated_jsonld_headline_yields_to_full_h1():
+    ld = ('<script type="application/ld+json">'
+          '{"@type":"NewsArticle","headline":"Who is the star and how many..."}</script>')
+    h1 = "<h1>Who is the star and how many children do they have?</h1>"
+    p = Page(f"<html><head>{ld}</head><body>{h1}</body></html>")
+    assert extract_title(p) == "Who is the star and how many children do they have?"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (["By Jane Doe and John Smith"], ["Jane Doe", "John Smith"]),
+    (["Jane Doe, John Smith & Ann Lee"], ["Jane Doe", "John Smith", "Ann Lee"]),
+    (["By JANE DOE, Political Correspondent"], ["JANE DOE"]),
+    (["jane.doe@example.org"], []),
+    (["https://www.facebook.com/jane"], []),
+    (["Staff"], []),
+    (["Special Correspondent"], []),
+    (["Our Foreign Staff"], []),
+    (["Guardian staff reporter"], ["Guardian staff reporter"]),
+    (["Von Anna Muster"], ["Anna Muster"]),
+    (["신현주 기자"], ["신현주"]),
+    (["Ahram Online , Thursday 13 Feb 2014"], ["Ahram Online"]),
+    (["Jane Doe", "jane doe"], ["Jane Doe"]),
+])
+def test_normalize_authors(raw, expected):
+    assert normalize_authors(raw) == expected
+
+
+def test_clean_body():
+    text = "\n".join([
+        "Flood barrier opens early",  # the headline repeated
+        "13 February 2014 • 7:45am",
+        "First paragraph of the story with enough words to be real.",
+        "Related: Another story entirely",
+        "- A linked teaser",
+        "- Another linked teaser",
+        "Second paragraph, and a quote worth tweeting.Click To Tweet",
+        "Sign up to our newsletter for the best stories in your inbox",
+        "Follow The Daily Example on Twitter and Facebook.",
+        "Photo: Reuters",
+        "Third paragraph ends the story.",
+    ])
+    out = clean_body(text, "Flood barrier opens early").split("\n")
+    assert out == ["First paragraph of the story with enough words to be real.",
+                   "Second paragraph, and a quote worth tweeting.", "Third paragraph ends the story."]
+
+
+def test_guess_language():
+    en = "The minister said that the talks were held in Moscow and that the two sides "
+    de = "Der Minister sagte, dass die Gespräche in Moskau mit dem Partner stattfanden und "
+    assert guess_language(en * 5) == "en" and guess_language(de * 5) == "de"
+    assert guess_language("short") is None
+
+
+def test_metrics_match_the_benchmark_definition():
+    assert shingle_match("a b c d e", "a b c d e") == (1.0, 0.0, 0.0)
+    tp, fp, fn = shingle_match("one two three four five", "one two three four six")
+    assert (tp, fp, fn) == pytest.approx((1 / 3, 1 / 3, 1 / 3))
+    assert exact_words("Hello, world!", "hello world") == 0.0
+    assert exact_words("Hello, world!", "Hello world") == 1.0
+    s = body_scores([("a b c d", "a b c d"), ("a b c d e f", "")])
+    assert s["precision"] == 1.0 and s["recall"] == 0.5 and s["accuracy"] == 0.5
+    assert same_title("“Quoted” — title", '"quoted" - Title') and same_authors(["B", "A"], ["a", "b"])
+
+
+# -- real pages, read in place ------------------------------------------------------------------
+
+def _need_realdata():
+    if not (REALDATA / "articles").is_dir():
+        pytest.skip(f"{REALDATA} not found: real-page tests skipped")
+
+
+def test_aeb_sample_body_f1():
+    _need_realdata()
+    base = REALDATA / "articles" / "aeb"
+    truth = json.loads((base / "ground-truth.json").read_text(encoding="utf-8"))
+    pairs = []
+    for key in sorted(truth)[::4]:
+        f = base / "html" / f"{key}.html.gz"
+        if f.exists():
+            art = extract_article(gzip.decompress(f.read_bytes()), truth[key]["url"])
+            pairs.append((truth[key]["articleBody"], art.text))
+    assert len(pairs) >= 40
+    assert body_scores(pairs)["f1"] >= 0.95
+
+
+def test_fundus_sample_titles_authors_dates():
+    _need_realdata()
+    from crawler.evaluate import fundus_cases, read_bytes
+
+    cases = fundus_cases(REALDATA)[::3]
+    assert len(cases) >= 20
+    titles = authors = days = 0
+    for c in cases:
+        art = extract_article(read_bytes(c["path"]), c["url"])
+        exp = c["expected"]
+        titles += same_title(exp["title"], art.title)
+        authors += same_authors(exp.get("authors"), art.authors)
+        days += bool(art.published) and art.published.isoformat() == exp["publishing_date"][:10]
+    n = len(cases)
+    assert titles / n >= 0.75 and authors / n >= 0.8 and days / n >= 0.95, (titles, authors, days, n)

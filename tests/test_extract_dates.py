@@ -1,0 +1,233 @@
+"""Publication-date cascade (crawler.extract.dates)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from crawler.extract.dates import find_text_date, parse_datetime, resolve_date, url_date
+from crawler.extract.encoding import decode_html
+
+DATA = Path(__file__).parent / "data" / "articles"
+REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+AHRAM_URL = ("http://english.ahram.org.eg/NewsContent/1/64/94184/Egypt/Politics-/"
+             "Russia-trip-new-start-to-military-cooperation-Egyp.aspx")
+
+
+def html(head: str = "", body: str = "<p>text</p>") -> str:
+    return f"<html><head><title>Some headline here</title>{head}</head><body>{body}</body></html>"
+
+
+def ld(obj) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+# -- parsing ------------------------------------------------------------------------------------
+
+def test_parse_iso_with_offset_keeps_local_day():
+    day, at = parse_datetime("2014-02-13T23:30:00-05:00")
+    assert day == date(2014, 2, 13)
+    assert at == datetime(2014, 2, 14, 4, 30, tzinfo=timezone.utc)
+    assert at.utcoffset() == timedelta(hours=-5)
+
+
+@pytest.mark.parametrize("raw, day, has_time", [
+    ("2014-02-13T07:45:00Z", date(2014, 2, 13), True),
+    ("2014-02-13T07:45+0100", date(2014, 2, 13), True),
+    ("2020-12-05T23:15:0Z", date(2020, 12, 5), True),  # single-digit seconds seen in the wild
+    ("20200414T00:38:07Z", date(2020, 4, 14), True),
+    ("2014-02-13T07:45:00", date(2014, 2, 13), False),  # naive: no published_at
+    ("2014-02-13", date(2014, 2, 13), False),
+    ("1392277500", date(2014, 2, 13), True),  # epoch seconds
+    ("Thu, 13 Feb 2014 07:45:00 GMT", date(2014, 2, 13), True),
+    ("February 13, 2014 5:07 PM", date(2014, 2, 13), False),
+    ({"@value": "2014-02-13"}, date(2014, 2, 13), False),
+])
+def test_parse_datetime(raw, day, has_time):
+    got = parse_datetime(raw)
+    assert got is not None and got[0] == day
+    assert (got[1] is not None) == has_time
+    if got[1] is not None:
+        assert got[1].tzinfo is not None
+
+
+@pytest.mark.parametrize("raw", ["", "yesterday", "1200-01-01", "2014-13-45", None, 12, "3025-01-01"])
+def test_parse_datetime_rejects(raw):
+    assert parse_datetime(raw) is None
+
+
+@pytest.mark.parametrize("url, day", [
+    ("https://www.telegraph.co.uk/news/2014/02/13/story/", date(2014, 2, 13)),
+    ("https://www.spokesman.com/stories/2019/nov/19/meth/", date(2019, 11, 19)),
+    ("https://www.registerguard.com/news/20200413/second-suspect", date(2020, 4, 13)),
+    ("https://example.org/2014-02-13-flood-barrier.html", date(2014, 2, 13)),
+    ("https://www.nieuwsblad.be/cnt/dmf20250202_96887132", date(2025, 2, 2)),
+    ("https://example.org/news/123456789/story", None),
+    ("https://example.org/2014/43/story", None),
+    ("https://example.org/2014/02/", None),
+    (None, None),
+])
+def test_url_date(url, day):
+    assert url_date(url) == day
+
+
+@pytest.mark.parametrize("text, day", [
+    ("Thursday 13 Feb 2014", date(2014, 2, 13)),
+    ("Ahram Online , Thursday 13 Feb 2014", date(2014, 2, 13)),
+    ("Feb. 13, 2014 5:07 PM EST", date(2014, 2, 13)),
+    ("13. Februar 2014", date(2014, 2, 13)),
+    ("Publicado el 13 de febrero de 2014", date(2014, 2, 13)),
+    ("13.02.2014 um 10:52", date(2014, 2, 13)),
+    ("2014年2月13日", date(2014, 2, 13)),
+    ("13/02/2014", date(2014, 2, 13)),
+    ("no date here", None),
+])
+def test_find_text_date(text, day):
+    assert find_text_date(text) == day
+
+
+def test_find_text_date_month_first():
+    assert find_text_date("02/03/2014", month_first=True) == date(2014, 2, 3)
+    assert find_text_date("02/03/2014") == date(2014, 3, 2)
+
+
+# -- cascade ------------------------------------------------------------------------------------
+
+def test_jsonld_graph_beats_meta_and_ignores_related_items():
+    page = html(ld({"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "datePublished": "2010-01-01"},
+        {"@type": "NewsArticle", "headline": "x", "datePublished": "2014-02-13T10:00:00+02:00"},
+        {"@type": "ItemList", "itemListElement": [{"@type": "NewsArticle", "datePublished": "2012-05-05"}]},
+    ]}) + '<meta property="article:published_time" content="2014-02-12">')
+    r = resolve_date(page, "https://example.org/a")
+    assert r.published == date(2014, 2, 13) and r.source == "jsonld"
+    assert r.published_at.utcoffset() == timedelta(hours=2)
+
+
+def test_modified_date_is_never_used():
+    page = html('<meta property="article:modified_time" content="2014-03-01T10:00:00Z">'
+                + ld({"@type": "NewsArticle", "dateModified": "2014-03-01"}),
+                '<article><p>Body</p></article>')
+    r = resolve_date(page, "https://example.org/story/2014/02/13/x")
+    assert r.published == date(2014, 2, 13) and r.source == "url"
+
+
+@pytest.mark.parametrize("meta", ["article:published_time", "og:published_time", "pubdate", "publishdate",
+                                  "DC.date.issued", "sailthru.date", "parsely-pub-date", "datePublished"])
+def test_meta_names(meta):
+    attr = "itemprop" if meta == "datePublished" else ("property" if ":" in meta else "name")
+    r = resolve_date(html(f'<meta {attr}="{meta}" content="2014-02-13T09:00:00+00:00">'), None)
+    assert r.published == date(2014, 2, 13) and r.source.startswith("meta:")
+
+
+def test_time_element():
+    r = resolve_date(html(body='<article><header><h1>Headline</h1><time datetime="2014-02-13">13 Feb</time>'
+                               '</header><p>x</p></article>'), None)
+    assert r.published == date(2014, 2, 13) and r.source == "time-element"
+
+
+def test_sources_agreeing_raise_confidence_and_disagreeing_lower_it():
+    agree = resolve_date(html('<meta property="article:published_time" content="2014-02-13">'),
+                         "https://example.org/2014/02/13/x")
+    alone = resolve_date(html('<meta property="article:published_time" content="2014-02-13">'), None)
+    disagree = resolve_date(html('<meta property="article:published_time" content="2014-02-13">'),
+                            "https://example.org/2013/05/01/x")
+    assert agree.confidence > alone.confidence > disagree.confidence
+
+
+def test_utc_instant_counted_in_publisher_day():
+    # 02:18 UTC is the previous evening on the US east coast: the URL carries the local day
+    page = html(ld({"@type": "NewsArticle", "datePublished": "2020-02-18T02:18:11Z"}))
+    r = resolve_date(page, "https://laprensa.example.com/2020/02/17/story/")
+    assert r.published == date(2020, 2, 17)
+    assert r.published_at == datetime(2020, 2, 18, 2, 18, 11, tzinfo=timezone.utc)
+    # no URL date: the zone of another timestamp of the page decides
+    page = html(ld({"@type": "NewsArticle", "datePublished": "2019-10-18T22:04:00Z",
+                    "dateModified": "2019-10-19T08:00:00+02:00"}))
+    assert resolve_date(page, "https://example.org/a").published == date(2019, 10, 19)
+    # a country domain gives the zone
+    page = html('<meta property="article:published_time" content="2020-12-05T23:15:00Z">')
+    assert resolve_date(page, "https://www.example.it/news/1").published == date(2020, 12, 6)
+
+
+def test_no_time_zone_means_no_published_at():
+    r = resolve_date(html('<meta property="article:published_time" content="2014-02-13T09:00:00">'), None)
+    assert r.published == date(2014, 2, 13) and r.published_at is None
+
+
+def test_event_window_flags_update_dates():
+    page = html(ld({"@type": "NewsArticle", "datePublished": "2014-06-01T10:00:00Z"}))
+    r = resolve_date(page, "https://example.org/a", event_day=date(2014, 2, 13))
+    assert r.flag == "after_event_window" and r.confidence < 0.6
+    # an in-window candidate (the URL) is preferred over the late structured date
+    r2 = resolve_date(page, "https://example.org/2014/02/13/a", event_day=date(2014, 2, 13))
+    assert r2.published == date(2014, 2, 13) and r2.flag == "later_date_ignored"
+    # inside the window: no flag
+    r3 = resolve_date(page, "https://example.org/a", event_day=date(2014, 5, 30))
+    assert r3.flag is None and r3.published == date(2014, 6, 1)
+
+
+def test_dateline_next_to_headline_and_today_box_ignored():
+    raw = (DATA / "ahram_english_newscontent_2014.html").read_text(encoding="utf-8")
+    r = resolve_date(raw, AHRAM_URL)
+    assert r.published == date(2014, 2, 13) and r.source == "dateline"  # not the header's "today" date
+
+
+def test_htmldate_fallback_and_year_only_guard():
+    body = "<article><h1>Some headline here</h1><p>Posted on March 3, 2015 by admin</p><p>" + "text " * 50
+    r = resolve_date(html(body=body + "</p></article>"), "https://blog.example.org/post")
+    assert r.published == date(2015, 3, 3)
+    # only a copyright year: no date rather than YYYY-01-01
+    r2 = resolve_date(html(body="<p>" + "text " * 50 + "</p><footer>© 2016 Example</footer>"),
+                      "https://example.org/about")
+    assert r2.published is None and r2.source is None
+
+
+def test_to_dict_is_json_ready():
+    meta = '<meta property="article:published_time" content="2014-02-13T09:00:00+01:00">'
+    r = resolve_date(html(meta), None)
+    d = json.loads(json.dumps(r.to_dict()))
+    assert d["published"] == "2014-02-13" and d["published_at"] == "2014-02-13T09:00:00+01:00"
+
+
+# -- real pages ---------------------------------------------------------------------------------
+
+def _need_realdata():
+    if not (REALDATA / "articles").is_dir():
+        pytest.skip(f"{REALDATA} not found: real-page tests skipped")
+
+
+def test_htmldate_set_sample_accuracy():
+    _need_realdata()
+    files = sorted((REALDATA / "articles" / "htmldate").glob("**/*.html.date.json"))[::3]
+    assert files
+    ok = 0
+    for j in files:
+        exp = json.loads(j.read_text(encoding="utf-8"))
+        want = exp["date"] if isinstance(exp["date"], str) else None
+        raw = gzip.decompress(j.with_name(j.name[: -len(".date.json")] + ".gz").read_bytes())
+        r = resolve_date(decode_html(raw)[0], exp["url"])
+        ok += (r.published.isoformat() if r.published else None) == want
+    assert ok / len(files) >= 0.9, f"{ok}/{len(files)}"
+
+
+def test_fundus_dates_sample():
+    _need_realdata()
+    checked = 0
+    for meta_file in sorted((REALDATA / "articles" / "fundus").glob("*/meta.info"))[:8]:
+        metas = json.loads(meta_file.read_text(encoding="utf-8"))
+        for name, info in list(metas.items())[:2]:
+            page_file = meta_file.parent / name
+            expected_file = meta_file.parent / (name.rsplit("_", 3)[0] + ".json")
+            if not page_file.exists() or not expected_file.exists():
+                continue
+            expected = json.loads(expected_file.read_text(encoding="utf-8"))
+            days = {v["publishing_date"][:10] for v in expected.values() if v.get("publishing_date")}
+            r = resolve_date(decode_html(gzip.decompress(page_file.read_bytes()))[0], info["url"])
+            assert r.published and r.published.isoformat() in days, (name, r)
+            checked += 1
+    assert checked >= 5
