@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test eval bench clean
+.PHONY: venv demo demo-warc test eval bench soak system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,7 +16,18 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m crawler.demo
 
-test: $(STAMP)
+demo-warc: $(STAMP)
+	$(BIN)/python -m crawler.warc.build_demo --out output/demo-warc --crawl output/demo-replay.db
+
+# redis-server for the distributed-mode tests (Debian package; installed when missing and we are root)
+system-deps:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null \
+	      || echo "could not install redis-server: distributed tests will skip"; \
+	  else echo "redis-server not found (apt-get install redis-server): distributed tests will skip"; fi; }
+
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q
 
 eval: $(STAMP)

@@ -60,11 +60,15 @@ def main():
 @click.option("--wayback-url", envvar="NEWSARCHIVE_WAYBACK_URL",
               help="Wayback Machine base URL for dead sources ('' switches recovery off) "
                    "[default https://web.archive.org].")
+@click.option("--warc", "warc_dir", type=click.Path(file_okay=False), help="Write every HTTP exchange to WARC files in DIR.")
+@click.option("--replay", multiple=True, type=click.Path(exists=True),
+              help="Serve every download from these WARC files/dirs instead of the network (repeatable).")
 @click.option("--redis", "redis_url", help="Distributed: seed the range into this Redis frontier and return.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success (for cron).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's INFO log.")
-def crawl(start, end, one_day, db, wiki_api, contact, no_sources, wayback_url, redis_url, settings, quiet, verbose):
+def crawl(start, end, one_day, db, wiki_api, contact, no_sources, wayback_url, warc_dir, replay, redis_url, settings,
+          quiet, verbose):
     """Crawl the portal's day pages (and their sources) for a range of days."""
     from crawler.runner import CrawlOptions
 
@@ -82,7 +86,8 @@ def crawl(start, end, one_day, db, wiki_api, contact, no_sources, wayback_url, r
         return
     opts = CrawlOptions(start=first, end=last, db=db, wiki_api=wiki_api, contact=contact,
                         follow_sources=not no_sources, settings=parse_settings(settings),
-                        wayback_url=wayback_url, log_file=None if verbose else log_path(db))
+                        wayback_url=wayback_url, warc_dir=warc_dir, replay=check_warc_args(warc_dir, replay),
+                        log_file=None if verbose else log_path(db))
     _run_and_report(opts, quiet)
 
 
@@ -95,12 +100,15 @@ def crawl(start, end, one_day, db, wiki_api, contact, no_sources, wayback_url, r
 @click.option("--contact", envvar="NEWSARCHIVE_CONTACT", help="Contact URL or e-mail put in the User-Agent.")
 @click.option("--no-sources", is_flag=True, help="Walk only the portal.")
 @click.option("--wayback-url", envvar="NEWSARCHIVE_WAYBACK_URL", help="Wayback Machine base URL ('' = off).")
+@click.option("--warc", "warc_dir", type=click.Path(file_okay=False), help="Write every HTTP exchange to WARC files in DIR.")
+@click.option("--replay", multiple=True, type=click.Path(exists=True),
+              help="Serve every download from these WARC files/dirs instead of the network (repeatable).")
 @click.option("--refetch-sources", is_flag=True, help="Refetch ok sources of the revisited days (conditional GET).")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success (for cron).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's INFO log.")
-def update(db, revisit, today_arg, wiki_api, contact, no_sources, wayback_url, refetch_sources, settings, quiet,
-           verbose):
+def update(db, revisit, today_arg, wiki_api, contact, no_sources, wayback_url, warc_dir, replay, refetch_sources,
+           settings, quiet, verbose):
     """Bring the archive up to today: new days, the last K days again, and failed sources that are due."""
     from datetime import datetime, timezone
 
@@ -121,8 +129,15 @@ def update(db, revisit, today_arg, wiki_api, contact, no_sources, wayback_url, r
         extra += (("NEWSARCHIVE_REFETCH_OK_SOURCES", "1"),)
     opts = CrawlOptions(start=first, end=last, db=db, wiki_api=wiki_api, contact=contact,
                         follow_sources=not no_sources, settings=extra + pairs, command="update", wayback_url=wayback_url,
+                        warc_dir=warc_dir, replay=check_warc_args(warc_dir, replay),
                         log_file=None if verbose else log_path(db))
     _run_and_report(opts, quiet)
+
+
+def check_warc_args(warc_dir, replay) -> tuple[str, ...]:
+    if warc_dir and replay:
+        raise click.UsageError("--warc and --replay exclude each other (a replay would record nothing)")
+    return tuple(replay)
 
 
 def log_path(db: str) -> str:
@@ -229,8 +244,10 @@ def extract(file, url, event_date):
 @click.option("--outlet", help="Only sources cited with this outlet label.")
 @click.option("--since", help="Only sources fetched at or after this date/time (ISO).")
 @click.option("--status", "statuses", multiple=True, help="Only sources with this status (repeatable).")
+@click.option("--warc", "warc_dirs", multiple=True, type=click.Path(exists=True),
+              help="Read bodies from these WARC dirs (default: the stored compressed copy).")
 @click.option("-q", "--quiet", is_flag=True)
-def reextract(db, outlet, since, statuses, quiet):
+def reextract(db, outlet, since, statuses, warc_dirs, quiet):
     """Re-run extraction on stored pages with the current extractor, without the network."""
     from crawler.reextract import reextract as run
 
@@ -240,7 +257,7 @@ def reextract(db, outlet, since, statuses, quiet):
         raise Failure(f"no archive at {db}")
     try:
         with ArchiveLock(db, "reextract"):
-            counts = run(db, outlet=outlet, since=since, statuses=tuple(statuses),
+            counts = run(db, outlet=outlet, since=since, statuses=tuple(statuses), warc_dirs=tuple(warc_dirs),
                          progress=not quiet and sys.stderr.isatty())
     except ArchiveBusy as err:
         raise Failure(str(err)) from None

@@ -7,6 +7,7 @@ Serves the repo's own sample pages (``crawler/sample_data``) and, when ``../shar
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import threading
@@ -19,10 +20,25 @@ SAMPLES = Path(__file__).resolve().parent / "sample_data"
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 
 
-def start_server(wiki_dirs: list[Path], articles: Path | None = None):
+def url_map_from_manifest(out: Path) -> Path:
+    """The sample articles' manifest as a dev-server --url-map (pages, redirects, robots.txt)."""
+    manifest = json.loads((SAMPLES / "articles" / "manifest.json").read_text(encoding="utf-8"))
+    mapping = {url: {"body": text, "content_type": "text/plain"} for url, text in manifest.get("robots", {}).items()}
+    for page in manifest["pages"]:
+        spec = {k: page[k] for k in ("status", "content_type", "gzip", "last_modified") if k in page}
+        if "location" in page:
+            spec["redirect"] = page["location"]
+        if "file" in page:
+            spec["file"] = str(SAMPLES / "articles" / page["file"])
+        mapping[page["url"]] = spec
+    out.write_text(json.dumps(mapping), encoding="utf-8")
+    return out
+
+
+def start_server(wiki_dirs: list[Path], url_map: Path | None = None):
     argv = [a for d in wiki_dirs for a in ("--wiki", str(d))]
-    if articles:
-        argv += ["--articles", str(articles)]
+    if url_map:
+        argv += ["--url-map", str(url_map)]
     server = make_server(build_parser().parse_args(argv))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
@@ -47,11 +63,16 @@ def main(argv=None) -> int:
             print(f"using the real 2014-02-13 page from {real}")
         else:
             print(f"{REALDATA} not found: 2014-02-13 will be a missing day")
-        server = start_server(wiki_dirs)
-        api = f"http://127.0.0.1:{server.server_address[1]}/w/api.php"
-        print(f"local MediaWiki API at {api}")
+        server = start_server(wiki_dirs, url_map_from_manifest(Path(tmp) / "map.json"))
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        api = f"{base}/w/api.php"
+        print(f"local MediaWiki API at {api}; cited sources served by a local mirror")
+        # sources cited by the real page have no sample article: the mirror answers 404 for them
         opts = CrawlOptions(start=date(2014, 2, 11), end=date(2014, 2, 15), db=args.db, wiki_api=api,
-                            follow_sources=False, command="demo")
+                            command="demo", wayback_url="",
+                            settings=(("NEWSARCHIVE_MIRROR", base), ("AUTOTHROTTLE_ENABLED", "0"),
+                                      ("DOWNLOAD_DELAY", "0"), ("RETRY_TIMES", "0"),
+                                      ("NEWSARCHIVE_COMMONCRAWL_URL", "")))
         outcome = run_crawl(opts)
         server.shutdown()
     db = open_db(args.db)
@@ -62,7 +83,13 @@ def main(argv=None) -> int:
             story = " > ".join(ev["stories"])
             print(f"    [{ev['category'] or '-'}] {story + ': ' if story else ''}{ev['text'][:90]}")
             print(f"      entities: {', '.join(e['title'] for e in ev['entities'])}")
-            print(f"      sources:  {', '.join((s['outlet'] or '[bare]') for s in ev['sources'])}")
+            print(f"      sources:  {', '.join((s['outlet'] or '[bare]') + ' (' + s['status'] + ')' for s in ev['sources'])}")
+    print()
+    for row in db.query("SELECT status, COUNT(*) AS n FROM sources GROUP BY status ORDER BY n DESC"):
+        print(f"sources {row['status']}: {row['n']}")
+    for row in db.query("SELECT title, published, date_source, word_count FROM sources WHERE status = 'ok' "
+                        "ORDER BY published LIMIT 5"):
+        print(f"  {row['published']} ({row['date_source']}) {row['title']} — {row['word_count']} words")
     print(f"\nstored in {args.db}; try: .venv/bin/newsarchive status --db {args.db}")
     return 0 if outcome.finish_reason == "finished" else 1
 

@@ -181,6 +181,11 @@ class Handler(BaseHTTPRequestHandler):
         else:
             body = spec.get("body", "").encode(spec.get("encoding", "utf-8"))
         ctype = spec.get("content_type", "text/html; charset=utf-8")
+        if spec.get("gzip"):
+            body = gzip.compress(body)
+            headers["Content-Encoding"] = "gzip"
+        if spec.get("last_modified"):
+            headers["Last-Modified"] = spec["last_modified"]
         return self._send(int(spec.get("status", 200)), body, ctype, headers)
 
     def article(self, rel: str):

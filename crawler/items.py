@@ -65,6 +65,7 @@ class DayPage:
     error: str | None = None
     events: list[Event] = field(default_factory=list)
     wikitext: str | None = field(default=None, repr=False)
+    warc: tuple | None = None  # (warc_file, warc_offset) of the API answer, when capturing
 
 
 @dataclass

@@ -16,6 +16,7 @@ from crawler.politeness import user_agent
 from crawler.spiders.portal import PortalSpider
 from crawler.storage.runs import finish_run, start_run
 from crawler.storage.schema import open_db
+from crawler.warc import capture_settings, replay_settings
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,9 @@ def build_settings(opts: CrawlOptions) -> Settings:
     if opts.wayback_url is not None:
         s.set("NEWSARCHIVE_WAYBACK_URL", opts.wayback_url, priority="cmdline")
     if opts.warc_dir:
-        s.set("NEWSARCHIVE_WARC_DIR", opts.warc_dir, priority="cmdline")
+        s.update(capture_settings(opts.warc_dir), priority="cmdline")
     if opts.replay:
-        s.set("NEWSARCHIVE_REPLAY", list(opts.replay), priority="cmdline")
+        s.update(replay_settings(opts.replay), priority="cmdline")
     for name, value in opts.settings:
         s.set(name, value, priority="cmdline")
     slots = dict(s.getdict("DOWNLOAD_SLOTS"))

@@ -67,7 +67,15 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.LocalMirrorMiddleware": 120,
     "crawler.safe_targets.SafeTargetsMiddleware": 110,
+    "crawler.warc.middleware.WarcReplayMiddleware": 115,
+    "crawler.warc.middleware.WarcCaptureMiddleware": 880,
 }
+# WARC capture (--warc DIR) and offline replay (--replay FILE_OR_DIR…)
+NEWSARCHIVE_WARC_DIR = ""
+NEWSARCHIVE_WARC_PREFIX = "newsarchive"
+NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000
+NEWSARCHIVE_WARC_OPERATOR = ""  # default: NEWSARCHIVE_CONTACT
+NEWSARCHIVE_REPLAY = []
 # Safe targets: URLs from wiki text never reach loopback/private/link-local/unique-local addresses.
 NEWSARCHIVE_SAFE_TARGETS = True
 NEWSARCHIVE_ALLOW_NETWORKS = os.environ.get("NEWSARCHIVE_ALLOW_NETWORKS", "")  # e.g. "127.0.0.0/8" for tests

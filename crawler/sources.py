@@ -24,6 +24,7 @@ FAILURE_STATUS = {
     "ResponseFailed": "connection_lost",
     "UnsupportedURLSchemeError": "bad_url",
     "BlockedAddress": "blocked_address",
+    "NotInReplay": "not_in_replay",
 }
 
 

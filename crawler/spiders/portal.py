@@ -176,6 +176,7 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
                 continue
             seen.add(requested)
             day_page = self._day_page(requested, page, fetched_at, response.url)
+            day_page.warc = response.meta.get("warc_record")
             requests = self.source_requests(day_page) if self.follow_sources else []
             yield day_page
             for request in requests:

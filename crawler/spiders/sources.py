@@ -103,7 +103,8 @@ class SourceFollowing:
         meta = response.meta
         if response.status == 304:
             yield SourceFetch(url=meta["source_url"], final_url=response.url, http_status=304, fetched_at=now_iso(),
-                              status="not_modified", event_day=meta["event_day"], headers=headers)
+                              status="not_modified", event_day=meta["event_day"], headers=headers,
+                              warc=meta.get("warc_record"))
             return
         yield SourceFetch(url=meta["source_url"], final_url=response.url, http_status=response.status,
                           content_type=_ctype(response), fetched_at=now_iso(), status="fetched", body=response.body,
@@ -116,7 +117,8 @@ class SourceFollowing:
         out = [SourceFetch(
             url=request.meta["source_url"], final_url=response.url if response is not None else None,
             http_status=response.status if response is not None else None, content_type=_ctype(response),
-            fetched_at=now_iso(), status=status, error=message, event_day=request.meta["event_day"])]
+            fetched_at=now_iso(), status=status, error=message, event_day=request.meta["event_day"],
+            warc=request.meta.get("warc_record"))]
         if self.archive_fallback and is_recoverable(status, response.status if response is not None else None):
             out.append(self.archive_request(request.meta["source_url"], request.meta["event_day"], status, message))
         return out

@@ -89,6 +89,8 @@ def save_day(db: sqlite_utils.Database, page: DayPage, wikitext: str | None = No
             "api_url": page.api_url,
             "wikitext": _compress(wikitext),
         }
+        if page.warc:
+            row["warc_file"], row["warc_offset"] = page.warc
         if page.status in ("ok", "missing"):
             row["event_count"] = len(page.events)
             _upsert_day(db, row)

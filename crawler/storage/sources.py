@@ -91,7 +91,9 @@ def save_source(db: sqlite_utils.Database, fetch: SourceFetch, result: dict | No
                        prev["status"] if prev and prev["status"] not in ("pending", "ok") else None),
                    failure_error=failure.get("failure_error") or (
                        prev["error"] if prev and prev["status"] not in ("pending", "ok") else None))
-    if fetch.warc:
+    if fetch.body is not None:  # a new body: point at its record, or at none (no stale pointer)
+        row["warc_file"], row["warc_offset"] = fetch.warc or (None, None)
+    elif fetch.warc:
         row.update(warc_file=fetch.warc[0], warc_offset=fetch.warc[1])
     if fetch.body is not None and status != "too_large":
         row["html"] = zlib.compress(fetch.body, 6)
@@ -118,7 +120,7 @@ def due_sources(db: sqlite_utils.Database, now: str | None = None, limit: int | 
     """Sources never fetched, or failed and due again: url, cited_url, first_cited_day, validators."""
     now = now or utcnow()
     sql = ("SELECT url, cited_url, first_cited_day, etag, last_modified FROM sources "
-           "WHERE status = 'pending' OR (status != 'ok' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?) "
+           "WHERE status IN ('pending', 'not_in_replay') OR (status != 'ok' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?) "
            "ORDER BY first_cited_day, url")
     if limit:
         sql += f" LIMIT {int(limit)}"
@@ -143,7 +145,7 @@ def sources_to_fetch(db: sqlite_utils.Database, urls: list[str], now: str | None
     out = {}
     for url in wanted:
         r = known.get(url)
-        if r is None or r["status"] == "pending" or r["fetched_at"] is None:
+        if r is None or r["status"] in ("pending", "not_in_replay") or r["fetched_at"] is None:
             out[url] = {}
         elif r["status"] == "ok":
             if refetch_ok:

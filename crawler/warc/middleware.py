@@ -1,0 +1,162 @@
+"""Scrapy glue for WARC capture and replay (thin: the work is in ``writer`` and ``reader``).
+
+Priorities and settings: see ``crawler.warc`` (CAPTURE_PRIORITY, REPLAY_PRIORITY, replay_settings).
+Both middlewares leave ``request.meta["warc_record"] = (WARC file name, offset of the response record)``
+for the spider to store with the day page or source (on a redirect, the last hop's record).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Headers
+from scrapy.responsetypes import responsetypes
+
+from crawler.mirror import original_url
+from crawler.warc.errors import NotInReplay
+
+logger = logging.getLogger(__name__)
+
+REPLAY_FLAG = "warc-replay"
+INFO_SETTINGS = ("NEWSARCHIVE_WIKI_API", "NEWSARCHIVE_FOLLOW_SOURCES", "NEWSARCHIVE_MAXLAG",
+                 "NEWSARCHIVE_TITLES_PER_REQUEST", "ROBOTSTXT_OBEY", "CONCURRENT_REQUESTS",
+                 "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
+                 "DOWNLOAD_TIMEOUT", "DOWNLOAD_MAXSIZE", "RETRY_TIMES", "REDIRECT_MAX_TIMES")
+
+
+def warcinfo(settings, spider=None) -> dict:
+    """warcinfo fields of a crawl: operator/contact, user agent, robots policy, day range, settings."""
+    days = getattr(spider, "days", None) or []
+    info = {
+        "operator": settings.get("NEWSARCHIVE_WARC_OPERATOR") or settings.get("NEWSARCHIVE_CONTACT"),
+        "http-header-user-agent": settings.get("USER_AGENT"),
+        "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        "isPartOf": settings.get("NEWSARCHIVE_WARC_PREFIX") or "newsarchive",
+        "description": "Wikipedia Current Events portal day pages (MediaWiki API) and their cited sources"
+                       + (f", days {min(days).isoformat()} to {max(days).isoformat()}" if days else ""),
+        "newsarchive-settings": {k: settings.get(k) for k in INFO_SETTINGS},
+    }
+    if settings.get("NEWSARCHIVE_MIRROR"):
+        info["newsarchive-mirror"] = ("captured through a local mirror (tests/demo): target URIs are the "
+                                      "original URLs, IP addresses are not recorded")
+    return info
+
+
+class WarcCaptureMiddleware:
+    """Writes every response that reaches it, with its request, to NEWSARCHIVE_WARC_DIR.
+
+    Skipped: replayed responses and HTTP-cache hits (not network exchanges). Requests that end without a
+    response (DNS error, timeout, size limit) leave no record.
+
+    Settings: NEWSARCHIVE_WARC_DIR (on when set), NEWSARCHIVE_WARC_PREFIX, NEWSARCHIVE_WARC_MAX_SIZE
+    (bytes, default 1 GB), NEWSARCHIVE_WARC_OPERATOR (default NEWSARCHIVE_CONTACT).
+    """
+
+    def __init__(self, crawler, directory: str):
+        from crawler.warc.writer import WarcWriter
+
+        s = crawler.settings
+        self.crawler = crawler
+        self.mirror = (s.get("NEWSARCHIVE_MIRROR") or "").rstrip("/")
+        self.writer = WarcWriter(directory, prefix=s.get("NEWSARCHIVE_WARC_PREFIX") or "newsarchive",
+                                 max_size=s.getint("NEWSARCHIVE_WARC_MAX_SIZE", 1_000_000_000))
+        self._info_set = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        directory = crawler.settings.get("NEWSARCHIVE_WARC_DIR")
+        if not directory:
+            raise NotConfigured("NEWSARCHIVE_WARC_DIR is not set")
+        mw = cls(crawler, directory)
+        crawler.signals.connect(mw.close, signal=signals.spider_closed)
+        return mw
+
+    def close(self, *args, **kwargs):
+        self.writer.close()
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.set_value("newsarchive/warc/files", [p.name for p in self.writer.files])
+
+    def network_url(self, request) -> tuple[str, bool]:
+        """(URL to record, whether it went through the local mirror)."""
+        url = request.url
+        if self.mirror and url.startswith(self.mirror + "/mirror/"):
+            parts = urlsplit(url)
+            orig = original_url(parts.path, parts.query) or request.meta.get("mirror_original")
+            if orig:
+                return orig, True
+        return url, False
+
+    def process_response(self, request, response, spider=None):
+        if REPLAY_FLAG in response.flags or "cached" in response.flags:
+            return response
+        if not self._info_set:
+            self.writer.info = warcinfo(self.crawler.settings, getattr(self.crawler, "spider", None))
+            self._info_set = True
+        url, mirrored = self.network_url(request)
+        ip = getattr(response, "ip_address", None)
+        try:
+            name, offset = self.writer.write_exchange(
+                url, request.method, request.headers.items(), response.status, None,
+                response.headers.items(), response.body, datetime.now(timezone.utc),
+                request_body=request.body, ip_address=None if mirrored or ip is None else str(ip),
+                protocol=getattr(response, "protocol", None))
+        except OSError as err:  # a full disk must not lose the crawl's database writes
+            logger.error("WARC capture failed for %s: %s", url, err)
+            self.crawler.stats.inc_value("newsarchive/warc/errors")
+            return response
+        request.meta["warc_record"] = (name, offset)
+        self.crawler.stats.inc_value("newsarchive/warc/exchanges")
+        return response
+
+
+class WarcReplayMiddleware:
+    """Answers every request from the WARC files of NEWSARCHIVE_REPLAY; never uses the network.
+
+    A URL without a response record raises NotInReplay (status ``not_in_replay``), except robots.txt,
+    which is answered with an empty 200 (allow all) flagged ``warc-replay-default``.
+    """
+
+    def __init__(self, crawler, paths: list[str]):
+        from crawler.warc.reader import WarcIndex
+
+        self.crawler = crawler
+        self.index = WarcIndex.build(paths)
+        logger.info("WARC replay: %d URLs from %d files", len(self.index), len(self.index.files))
+        if not self.index.entries:
+            logger.warning("WARC replay: no response record in %s", ", ".join(paths))
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        paths = crawler.settings.getlist("NEWSARCHIVE_REPLAY")
+        paths = [p for p in (str(x).strip() for x in paths) if p]
+        if not paths:
+            raise NotConfigured("NEWSARCHIVE_REPLAY is not set")
+        return cls(crawler, paths)
+
+    def process_request(self, request, spider=None):
+        stats = self.crawler.stats
+        stored = self.index.lookup(request.url)
+        if stored is None:
+            if urlsplit(request.url).path == "/robots.txt":
+                stats.inc_value("newsarchive/replay/robots_default")
+                return responsetypes.from_args(url=request.url, body=b"")(
+                    url=request.url, status=200, body=b"", request=request,
+                    headers=Headers({"Content-Type": "text/plain"}),
+                    flags=[REPLAY_FLAG, "warc-replay-default"])
+            stats.inc_value("newsarchive/replay/misses")
+            logger.info("not in the replayed WARC files: %s", request.url)
+            raise NotInReplay(request.url)
+        headers = Headers()
+        for name, value in stored.headers:
+            headers.appendlist(name, value)
+        cls = responsetypes.from_args(headers=headers, url=request.url, body=stored.body)
+        request.meta["warc_record"] = (Path(stored.warc_file).name, stored.offset)
+        stats.inc_value("newsarchive/replay/hits")
+        return cls(url=request.url, status=stored.status, headers=headers, body=stored.body, request=request,
+                   flags=[REPLAY_FLAG], protocol=stored.protocol)
