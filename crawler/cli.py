@@ -184,11 +184,20 @@ def _run_and_report(opts, quiet: bool) -> None:
 @main.command()
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def status(db, as_json):
+@click.option("--redis", "redis_url", help="Also show the distributed queues' lengths in this Redis.")
+def status(db, as_json, redis_url):
     """Counts, covered range, days per year, sources by status and the last runs."""
     from crawler.storage.runs import status_summary
     from crawler.storage.schema import open_db
 
+    if redis_url:
+        from crawler.distributed.commands import redis_client
+        from crawler.distributed.seeding import queue_lengths
+
+        lengths = queue_lengths(redis_client(redis_url))
+        click.echo(json.dumps(lengths) if as_json else "redis: " + ", ".join(f"{k} {v}" for k, v in lengths.items()))
+        if not Path(db).exists():
+            return
     if not Path(db).exists():
         raise Failure(f"no archive at {db}; run `newsarchive crawl` first")
     summary = status_summary(open_db(db))

@@ -54,9 +54,9 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, sta
         line = await reader.readline()
         while (await reader.readline()) not in (b"\r\n", b"\n", b""):
             pass
-        path = line.split()[1].decode() if len(line.split()) > 1 else "/"
-        state.hits[path] = hits = state.hits.get(path, 0) + 1
-        await scenario(path, hits, writer, port)
+        target = line.split()[1].decode() if len(line.split()) > 1 else "/"
+        state.hits[target] = hits = state.hits.get(target, 0) + 1  # per URL, query included
+        await scenario(target.split("?", 1)[0], hits, writer, port)
     except (ConnectionError, asyncio.CancelledError):
         pass
     finally:
