@@ -1,0 +1,83 @@
+"""The thin CLI commands: parse-day, extract, reextract — outputs, selections and one-line errors."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+from crawler.storage.schema import open_db
+from tests.mockserver import MockServer
+from tests.sitegen import build_site
+from tests.test_crawl_portal import run_cli
+
+DATA = Path(__file__).parent / "data"
+FIELDS = {"day", "category", "stories", "text", "entities", "sources", "position"}
+
+
+def lines(out: str) -> list[dict]:
+    return [json.loads(x) for x in out.splitlines() if x.strip()]
+
+
+def test_parse_day_wiki_and_html_agree():
+    wiki = lines(run_cli("parse-day", str(DATA / "portal" / "parity_day.wiki")).stdout)
+    html = lines(run_cli("parse-day", str(DATA / "portal" / "parity_day.html")).stdout)
+    assert wiki and wiki == html
+    assert all(set(ev) == FIELDS for ev in wiki)
+    assert [ev["position"] for ev in wiki] == list(range(1, len(wiki) + 1))
+    assert all(set(s) >= {"url", "outlet"} for ev in wiki for s in ev["sources"])
+
+
+def test_parse_day_date_option_and_bad_input(tmp_path):
+    out = lines(run_cli("parse-day", str(DATA / "portal" / "era4_flat.wiki"), "--date", "2001-09-12").stdout)
+    assert out and {ev["day"] for ev in out} == {"2001-09-12"}
+    bad = tmp_path / "not-a-day.wiki"
+    bad.write_text("Just some words, no template.\n")
+    proc = run_cli("parse-day", str(bad), check=False)
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "line" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_extract_prints_the_fields_and_reads_gzip(tmp_path):
+    page = DATA / "articles" / "ahram_english_newscontent_2014.html"
+    gz = tmp_path / "page.html.gz"
+    gz.write_bytes(gzip.compress(page.read_bytes()))
+    url = "http://english.ahram.org.eg/NewsContent/1/64/94184/Egypt/Politics-/Russia-trip-new-start-to-military-cooperation-Egyp.aspx"
+    a = json.loads(run_cli("extract", str(page), "--url", url, "--event-date", "2014-02-13").stdout)
+    b = json.loads(run_cli("extract", str(gz), "--url", url, "--event-date", "2014-02-13").stdout)
+    assert a == b
+    assert set(a) == {"url", "title", "authors", "published", "published_at", "date_source", "description",
+                      "language", "text"}
+    assert a["title"] == "Russia trip 'new start' to military cooperation: Egypt's Sisi"
+    assert a["published"] == "2014-02-13" and a["language"] == "en" and len(a["text"].split()) > 100
+
+
+def test_reextract_updates_only_the_selected_rows(tmp_path):
+    site = build_site(tmp_path / "site", date(2015, 3, 1), days=3, events_per_day=3)
+    wiki = site["wiki"]
+    for f in wiki.glob("*.wiki"):  # cite news1 with another outlet label
+        text = f.read_text()
+        f.write_text(text.replace("story-1.html (Example Wire)", "story-1.html (Other Times)"))
+    db_path = tmp_path / "a.db"
+    with MockServer("--url-map", str(site["map"]), wiki=[wiki]) as srv:
+        run_cli("crawl", "--from", "2015-03-01", "--to", "2015-03-03", "--db", str(db_path), "--wiki-api", srv.api,
+                "-s", f"NEWSARCHIVE_MIRROR={srv.url('')}", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0")
+    db = open_db(db_path)
+    current = {r["extractor_version"] for r in db.query("SELECT extractor_version FROM sources")}
+    assert len(current) == 1
+    db.execute("UPDATE sources SET extractor_version = 'trafilatura-0.0+old', title = 'stale'")
+    db.close()
+    proc = run_cli("reextract", "--db", str(db_path), "--outlet", "Other Times")
+    assert "re-extracted 3 sources" in proc.stdout
+    db = open_db(db_path)
+    rows = list(db.query("SELECT s.url, s.title, s.extractor_version, es.outlet FROM sources s "
+                         "JOIN event_sources es ON es.source_id = s.id"))
+    for r in rows:
+        if r["outlet"] == "Other Times":
+            assert r["extractor_version"] in current and r["title"] != "stale"
+        else:
+            assert (r["extractor_version"], r["title"]) == ("trafilatura-0.0+old", "stale")
+    assert sum(r["outlet"] == "Other Times" for r in rows) == 3
+    shutil.rmtree(site["wiki"])
