@@ -106,7 +106,8 @@ class Handler(BaseHTTPRequestHandler):
             self.state.record({"t": time.time(), "path": self.path, "query": "", "proxy": True})
             return self.mirrored_url(self.path)
         parts = urlsplit(self.path)
-        self.state.record({"t": time.time(), "path": parts.path, "query": parts.query})
+        self.state.record({"t": time.time(), "path": parts.path, "query": parts.query,
+                           "if_none_match": self.headers.get("If-None-Match")})
         if parts.path.endswith("/api.php"):
             return self.api(parse_qs(parts.query))
         if parts.path == "/cdx/search/cdx" and self.state.wayback is not None:
@@ -171,6 +172,10 @@ class Handler(BaseHTTPRequestHandler):
         if spec.get("delay"):
             time.sleep(float(spec["delay"]))
         headers = dict(spec.get("headers") or {})
+        if spec.get("etag"):
+            headers["ETag"] = spec["etag"]
+            if self.headers.get("If-None-Match") == spec["etag"]:
+                return self._send(304, b"", spec.get("content_type", "text/html"), headers)
         if spec.get("redirect"):
             headers["Location"] = spec["redirect"]
             return self._send(spec.get("status", 301), b"", "text/html", headers)

@@ -133,3 +133,33 @@ def test_quiet_prints_nothing_and_second_writer_is_refused(tmp_path):
             busy = run_cli("crawl", "--date", "2015-03-01", *common, check=False)
         assert busy.returncode == 1
         assert busy.stderr.count("\n") == 1 and "is writing this archive" in busy.stderr
+
+
+def test_refetch_is_conditional_and_304_keeps_the_text(tmp_path):
+    import json as _json
+
+    today = date(2020, 6, 20)
+    site = build_site(tmp_path / "site", today - timedelta(days=2), days=2, events_per_day=1)
+    url_map = _json.loads(site["map"].read_text())
+    for spec in url_map.values():
+        spec["etag"] = '"v1"'
+    site["map"].write_text(_json.dumps(url_map))
+    db_path = tmp_path / "a.db"
+    log = tmp_path / "log.jsonl"
+    with MockServer("--url-map", str(site["map"]), wiki=[site["wiki"]], log=log) as srv:
+        common = ["--db", str(db_path), "--wiki-api", srv.api, "-s", f"NEWSARCHIVE_MIRROR={srv.url('')}", *FAST]
+        run_cli("update", "--today", today.isoformat(), *common)
+        db = open_db(db_path)
+        before = {r["url"]: (r["etag"], r["text"], r["fetched_at"]) for r in db.query("SELECT * FROM sources")}
+        db.close()
+        assert before and all(v[0] == '"v1"' and v[1] for v in before.values())
+        time.sleep(1.1)  # fetched_at has second resolution
+        run_cli("update", "--today", today.isoformat(), "--refetch-sources", *common)
+    db = open_db(db_path)
+    after = {r["url"]: (r["etag"], r["text"], r["fetched_at"], r["status"]) for r in db.query("SELECT * FROM sources")}
+    for url, (etag, text, fetched_at) in before.items():
+        assert after[url][:2] == (etag, text) and after[url][3] == "ok"
+        assert after[url][2] > fetched_at  # checked again
+    refetches = [r for r in srv.requests() if r["path"].startswith("/mirror/") and "robots" not in r["path"]]
+    assert len(refetches) == 2 * len(before)
+    assert [r["if_none_match"] for r in refetches[len(before):]] == ['"v1"'] * len(before)  # conditional GETs
