@@ -243,3 +243,19 @@ def test_fundus_sample_titles_authors_dates():
         days += bool(art.published) and art.published.isoformat() == exp["publishing_date"][:10]
     n = len(cases)
     assert titles / n >= 0.75 and authors / n >= 0.8 and days / n >= 0.95, (titles, authors, days, n)
+
+
+def test_kicker_is_cut_from_the_headline():
+    """'Kicker: headline' metadata titles yield the headline when the page marks the kicker up."""
+    from crawler.extract.article import extract_article
+
+    body = "<p>" + "The council met to debate the bridge and the budget for the coming year. " * 8 + "</p>"
+    marked = ("<html lang='de'><head><meta property='og:title' content='Streit im Rat: Brücke wird teurer'></head>"
+              "<body><article><h1><span class='article-title__overline'>Streit im Rat</span>"
+              "<span class='h-offscreen' aria-hidden='true'> - </span><span>Brücke wird teurer</span></h1>"
+              f"{body}</article></body></html>")
+    assert extract_article(marked, "https://example.ch/a/1").title == "Brücke wird teurer"
+    other_prefix = marked.replace("content='Streit im Rat: ", "content='Bauprojekt: ")
+    assert extract_article(other_prefix, "https://example.ch/a/1").title == "Brücke wird teurer"
+    unmarked = marked.replace("article-title__overline", "label")
+    assert extract_article(unmarked, "https://example.ch/a/1").title == "Streit im Rat: Brücke wird teurer"

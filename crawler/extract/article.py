@@ -34,7 +34,7 @@ from .title import extract_authors, extract_description, extract_site_name, extr
 
 EXTRACTOR = "trafilatura"
 # bump when the extraction rules change (outlet rules carry their own RULES_VERSION)
-EXTRACTOR_SUFFIX = "na1"
+EXTRACTOR_SUFFIX = "na2"  # na2: kicker cut from headlines
 
 
 def _trafilatura_version() -> str:

@@ -185,8 +185,69 @@ def extract_title(page: Page) -> str | None:
                 break
     for src in _ORDER:
         if src in c:
-            return c[src]
+            return strip_kicker(c[src], page)
     return None
+
+
+# A kicker (overline, "Dachzeile") is a short label set above or before the headline; metadata titles often
+# glue it on ("Eskalation im Nahen Osten: «…»"). It is cut only when the page marks it up as a kicker.
+_KICKER_CLASS = re.compile(r"kicker|overline|topline|eyebrow|dachzeile|spitzmarke|roofline|titleheader|"
+                           r"supertitle|pretitle|headline-?label|title__label", re.I)
+_KICKER_SEP = re.compile(r"^\s*(?:[:|–—-]\s*)")
+
+
+def _headline_without_kicker(page: Page) -> str | None:
+    """The headline element's text without its kicker children (None when it has none)."""
+    heads = [page.headline_element] if page.headline_element is not None else []
+    heads += [h for h in page.tree.iter("h1")][:3]
+    for h in heads:
+        kids = {el for el in h.iter() if el is not h and _KICKER_CLASS.search(el.get("class") or "")}
+        if kids:
+            return clean_text(" ".join(_texts(h, kids))).strip(" -–—:|") or None
+    return None
+
+
+def _texts(el, skip) -> list[str]:
+    """Text of ``el`` without the ``skip`` subtrees and hidden (aria-hidden, off-screen) separators."""
+    out = [el.text or ""]
+    for child in el:
+        if not isinstance(child.tag, str):  # comments
+            out.append(child.tail or "")
+            continue
+        hidden = child.get("aria-hidden") == "true" or "offscreen" in (child.get("class") or "")
+        if child not in skip and not hidden:
+            out.extend(_texts(child, skip))
+        out.append(child.tail or "")
+    return out
+
+
+def kicker_texts(page: Page) -> list[str]:
+    """Short texts the page marks up as kickers (by class name), longest first."""
+    out = set()
+    for el in page.tree.iter("span", "div", "p", "a", "strong", "h2", "h3", "h4"):
+        cls = el.get("class") or ""
+        if cls and _KICKER_CLASS.search(cls):
+            text = clean_text(el.text_content())
+            if text and 2 <= len(text) <= 100:
+                out.add(text)
+    return sorted(out, key=len, reverse=True)
+
+
+def strip_kicker(title: str, page: Page) -> str:
+    """``Kicker: Headline`` → ``Headline`` when the page marks ``Kicker`` up as a kicker, or when the visible
+    headline (without its kicker) is exactly what follows a separator in the metadata title."""
+    main = _headline_without_kicker(page)
+    if main and title != main and title.endswith(main) and len(main) > 10:
+        prefix = title[: -len(main)].rstrip()
+        if prefix and prefix[-1] in ":|–—-":
+            return main
+    for kicker in kicker_texts(page):
+        if title.startswith(kicker) and len(title) > len(kicker) + 10:
+            rest = title[len(kicker):]
+            m = _KICKER_SEP.match(rest)
+            if m:
+                return rest[m.end():].strip()
+    return title
 
 
 # -- description --------------------------------------------------------------------------------
