@@ -280,10 +280,11 @@ def yesterday() -> date:
 
 
 def _register() -> None:
+    from crawler.archive.commands import datasette_metadata, export, render
     from crawler.distributed.commands import ingest, worker
 
-    main.add_command(worker)
-    main.add_command(ingest)
+    for command in (render, export, datasette_metadata, worker, ingest):
+        main.add_command(command)
 
 
 _register()

@@ -90,6 +90,16 @@ def main(argv=None) -> int:
     for row in db.query("SELECT title, published, date_source, word_count FROM sources WHERE status = 'ok' "
                         "ORDER BY published LIMIT 5"):
         print(f"  {row['published']} ({row['date_source']}) {row['title']} — {row['word_count']} words")
+    from crawler.archive.export import export
+    from crawler.archive.render import render_archive
+
+    out = Path(args.db).parent
+    rendered = render_archive(db, out / "news")
+    exported = export(db, "jsonl", out / "events.jsonl")
+    print(f"\narchive pages: {rendered.written} written, {rendered.unchanged} unchanged, {rendered.removed} removed "
+          f"→ {out / 'news'}")
+    print(f"dataset: {exported.events} events with {exported.sources} sources → {exported.path} "
+          f"(data card: {exported.datacard})")
     print(f"\nstored in {args.db}; try: .venv/bin/newsarchive status --db {args.db}")
     return 0 if outcome.finish_reason == "finished" else 1
 

@@ -1,0 +1,128 @@
+"""click commands ``render``, ``export`` and ``datasette-metadata`` (registered in crawler/cli.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import click
+
+DEFAULT_DB = "output/archive.db"
+
+
+class ArchiveCommandError(click.ClickException):
+    """One line ``newsarchive: error: …`` on stderr, exit code 1, no traceback."""
+
+    def show(self, file=None):
+        click.echo(f"newsarchive: error: {self.format_message()}", err=True, file=file)
+
+
+def _day(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint=name) from None
+
+
+def _range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    first, last = _day(start, "--from"), _day(end, "--to")
+    if first and last and last < first:
+        raise click.BadParameter(f"{last} is before {first}", param_hint="--to")
+    return first, last
+
+
+def _open(db: str):
+    from crawler.storage.schema import open_db
+
+    if not Path(db).is_file():
+        raise ArchiveCommandError(f"no archive at {db}; run `newsarchive crawl` first")
+    try:
+        return open_db(db)
+    except (sqlite3.Error, ValueError) as err:  # a broken or foreign file: one line, not a traceback
+        raise ArchiveCommandError(f"cannot open {db}: {err}") from None
+
+
+db_option = click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
+                         help="SQLite archive to read.")
+
+
+@click.command()
+@db_option
+@click.option("--out", default="output/news", show_default=True, type=click.Path(file_okay=False),
+              help="Directory served as /news (pages go to <out>/YYYY/MM/D/).")
+@click.option("--from", "start", help="First day to render, YYYY-MM-DD (default: all days).")
+@click.option("--to", "end", help="Last day to render, YYYY-MM-DD.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+def render(db, out, start, end, quiet):
+    """Write the Markdown event pages and day index pages; unchanged files are left alone."""
+    from crawler.archive.render import render_archive
+
+    first, last = _range(start, end)
+    database = _open(db)
+    days = None
+    if first or last:
+        known = database.execute("SELECT MIN(day), MAX(day) FROM days").fetchone()
+        lo = first or date.fromisoformat(known[0] or "9999-12-31")
+        hi = last or date.fromisoformat(known[1] or "0001-01-01")
+        days = [lo + timedelta(days=i) for i in range(max(0, (hi - lo).days + 1))]
+    t0 = time.monotonic()
+    try:
+        stats = render_archive(database, out, days=days)
+    except OSError as err:
+        raise ArchiveCommandError(f"cannot write pages under {out}: {err}") from None
+    except sqlite3.Error as err:
+        raise ArchiveCommandError(f"reading {db} failed: {err}") from None
+    if not quiet:
+        click.echo(f"{stats.days} days rendered: {stats.written} written, {stats.unchanged} unchanged, "
+                   f"{stats.removed} removed ({time.monotonic() - t0:.1f}s) → {out}")
+
+
+@click.command()
+@click.option("--format", "fmt", required=True, type=click.Choice(["jsonl", "csv", "parquet"]),
+              help="jsonl/parquet: one record per event; csv: a directory of flat tables.")
+@click.option("--out", required=True, type=click.Path(), help="Output file (csv: directory).")
+@db_option
+@click.option("--from", "start", help="First day, YYYY-MM-DD.")
+@click.option("--to", "end", help="Last day, YYYY-MM-DD.")
+@click.option("--no-text", is_flag=True,
+              help="Leave the sources' article text out (it belongs to its publishers).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+def export(fmt, out, db, start, end, no_text, quiet):
+    """Export events with their entities and sources as a dataset, with a data card beside it."""
+    from crawler.archive.export import ExportError
+    from crawler.archive.export import export as run_export
+
+    first, last = _range(start, end)
+    database = _open(db)
+    try:
+        stats = run_export(database, fmt, out, start=first, end=last, with_text=not no_text)
+    except ExportError as err:
+        raise ArchiveCommandError(str(err)) from None
+    except OSError as err:
+        raise ArchiveCommandError(f"cannot write {out}: {err}") from None
+    except sqlite3.Error as err:
+        raise ArchiveCommandError(f"reading {db} failed: {err}") from None
+    if not quiet:
+        span = f"{stats.first_day} … {stats.last_day}" if stats.events else "no events in range"
+        click.echo(f"{stats.events} events, {stats.days} days ({span}), {stats.sources} sources "
+                   f"→ {stats.path}; data card {stats.datacard}")
+
+
+@click.command("datasette-metadata")
+@click.option("--out", default="output/datasette-metadata.json", show_default=True,
+              type=click.Path(dir_okay=False), help="Where to write the metadata JSON.")
+@click.option("--database", default="archive", show_default=True,
+              help="Database name in Datasette (the .db file's stem).")
+def datasette_metadata(out, database):
+    """Write Datasette metadata (licences, table descriptions, canned queries) for the archive."""
+    from crawler.archive.datasette import write_metadata
+
+    try:
+        path = write_metadata(out, database)
+    except OSError as err:
+        raise ArchiveCommandError(f"cannot write {out}: {err}") from None
+    click.echo(f"wrote {path}; browse with: datasette output/archive.db -m {path}")

@@ -1,0 +1,254 @@
+"""Archive pages from a database built without any crawl (crawler.archive.render)."""
+
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.archive import render as render_mod
+from crawler.archive.commands import render as render_cmd
+from crawler.archive.render import clean, md_inline, md_paragraph, render_archive, safe_url
+from crawler.items import DayPage, Entity, Event, SourceFetch, SourceRef
+from crawler.storage.repo import save_day
+from crawler.storage.schema import open_db
+from crawler.storage.sources import save_source
+
+
+def ev(text, entities=(), sources=(), category=None, stories=()):
+    return Event(day=date(2000, 1, 1), category=category, stories=list(stories), text=text,
+                 entities=[Entity(t, t) for t in entities], sources=[SourceRef(u, o) for u, o in sources])
+
+
+def save(db, day, events, rev=1, status="ok"):
+    d = date.fromisoformat(day)
+    for pos, e in enumerate(events, 1):
+        e.day, e.position = d, pos
+    save_day(db, DayPage(day=d, title=f"Portal:Current events/{day}", status=status, revision_id=rev,
+                         events=events))
+
+
+@pytest.fixture(params=[500, 1, 0], ids=["small-entities", "mixed", "big-entities"])
+def db(tmp_path, request, monkeypatch):
+    """Related lists are found by a grouped query (small entities) or cached sets (big ones): test both."""
+    monkeypatch.setattr(render_mod, "BIG_ENTITY", request.param)
+    return open_db(tmp_path / "a.db")
+
+
+def related_lines(page: str) -> list[str]:
+    return page.split("### Related:\n\n", 1)[1].splitlines() if "### Related:" in page else []
+
+
+def test_related_ranked_by_shared_count_then_path_desc_capped_at_10(db, tmp_path):
+    save(db, "2020-01-01", [ev("Target", ["B", "A", "C"]), ev("Sibling", ["C"])])
+    save(db, "2010-01-01", [ev("Old triple", ["A", "B", "C"])])
+    save(db, "2019-05-05", [ev("Pair", ["A", "B"])])
+    save(db, "2021-01-09", [ev("Nine", ["A"])])
+    save(db, "2021-01-10", [ev("Ten", ["A"])])
+    save(db, "2021-01-02", [ev("Apple", ["C"]), ev("Zebra", ["A"])])
+    save(db, "2018-03-03", [ev("March", ["C"])])
+    save(db, "2018-03-30", [ev("Thirtieth", ["B"])])
+    save(db, "2017-07-07", [ev("Another seventh", ["B"]), ev("Seventh", ["A"])])
+    save(db, "2016-06-06", [ev("Sixth", ["B"])])
+    save(db, "2022-02-02", [ev("Unrelated", ["D"])])
+    render_archive(db, tmp_path / "news")
+    page = (tmp_path / "news/2020/01/1/target.md").read_text(encoding="utf-8")
+    # path order is string order: ".../01/9/" > ".../01/2/" > ".../01/10/"; ".../03/30/" > ".../03/3/"
+    assert related_lines(page) == [
+        "1. [Old triple](/news/2010/01/1/old-triple.md) _Context: B, A, C_",
+        "2. [Pair](/news/2019/05/5/pair.md) _Context: B, A_",
+        "3. [Nine](/news/2021/01/9/nine.md) _Context: A_",
+        "4. [Zebra](/news/2021/01/2/zebra.md) _Context: A_",
+        "5. [Apple](/news/2021/01/2/apple.md) _Context: C_",
+        "6. [Ten](/news/2021/01/10/ten.md) _Context: A_",
+        "7. [Sibling](/news/2020/01/1/sibling.md) _Context: C_",
+        "8. [Thirtieth](/news/2018/03/30/thirtieth.md) _Context: B_",
+        "9. [March](/news/2018/03/3/march.md) _Context: C_",
+        "10. [Seventh](/news/2017/07/7/seventh.md) _Context: A_",  # beats "another-seventh" of the same day
+    ]
+    unrelated = (tmp_path / "news/2022/02/2/unrelated.md").read_text(encoding="utf-8")
+    assert "### Related:" not in unrelated
+
+
+def test_related_cap_inside_a_tie_group(db, tmp_path):
+    """Ten events of one day tie on count and date: the slug decides which nine of them make the cut."""
+    save(db, "2021-02-01", [ev("Target", ["A"])])
+    save(db, "2021-01-09", [ev("Nine", ["A"])])
+    save(db, "2021-01-10", [ev(f"T{i}", ["A"]) for i in (3, 0, 7, 1, 9, 4, 8, 2, 6, 5)])
+    render_archive(db, tmp_path)
+    page = (tmp_path / "2021/02/1/target.md").read_text(encoding="utf-8")
+    # "/news/2021/01/9/" sorts after "/news/2021/01/10/" as a string, so Nine comes first and t0 is cut
+    assert related_lines(page) == ["1. [Nine](/news/2021/01/9/nine.md) _Context: A_"] + [
+        f"{n}. [T{i}](/news/2021/01/10/t{i}.md) _Context: A_" for n, i in zip(range(2, 11), range(9, 0, -1))]
+
+
+def test_related_with_many_entities(db, tmp_path):
+    """More big entities than are walked (MAX_BIG): the rest are counted in full, the result is the same."""
+    save(db, "2020-06-01", [ev("Target", ["P", "Q", "R", "S", "T", "U"])])
+    save(db, "2001-01-01", [ev("Five", ["T", "S", "R", "Q", "P"])])
+    save(db, "2002-01-01", [ev("Two", ["U", "P"])])
+    save(db, "2003-01-01", [ev("One", ["U"])])
+    save(db, "2004-01-01", [ev("Q only", ["Q"])])
+    render_archive(db, tmp_path)
+    assert related_lines((tmp_path / "2020/06/1/target.md").read_text(encoding="utf-8")) == [
+        "1. [Five](/news/2001/01/1/five.md) _Context: P, Q, R, S, T_",
+        "2. [Two](/news/2002/01/1/two.md) _Context: P, U_",
+        "3. [Q only](/news/2004/01/1/q-only.md) _Context: Q_",
+        "4. [One](/news/2003/01/1/one.md) _Context: U_",
+    ]
+
+
+def test_related_small_and_big_entity_together(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(render_mod, "BIG_ENTITY", 11)  # S (11 events) is counted in full, B (13) is walked
+    save(db, "2020-01-01", [ev("Target", ["S", "B"])])
+    for d in range(1, 11):
+        save(db, f"2001-01-{d:02d}", [ev(f"S{d}", ["S"])])
+    for d in range(1, 13):
+        save(db, f"2010-02-{d:02d}", [ev(f"B{d}", ["B"])])
+    render_archive(db, tmp_path)
+    newest = [9, 8, 7, 6, 5, 4, 3, 2, 12, 11]  # day strings descending; 10 and 1 are cut
+    assert related_lines((tmp_path / "2020/01/1/target.md").read_text(encoding="utf-8")) == [
+        f"{n}. [B{d}](/news/2010/02/{d}/b{d}.md) _Context: B_" for n, d in enumerate(newest, 1)]
+
+
+def test_page_layout_without_and_with_description(db, tmp_path):
+    save(db, "2021-03-04", [ev("Plain event.", sources=[("https://www.example.com/a", "Example News")]),
+                            ev("Described event.", sources=[("https://www.example.com/b", None),
+                                                            ("https://www.example.com/c", "C News")])])
+    save_source(db, SourceFetch(url="https://www.example.com/c", status="ok"),
+                {"status": "ok", "text": "t", "description": "Standfirst &amp; more\n  on two lines"})
+    render_archive(db, tmp_path)
+    assert (tmp_path / "2021/03/4/plain-event.md").read_text(encoding="utf-8") == (
+        "### [2021-03-04](/news/2021/03/4/index.md)\n\n# Plain event.\n\n### Source:\n\n"
+        "1. [Example News](https://www.example.com/a)\n")
+    assert (tmp_path / "2021/03/4/described-event.md").read_text(encoding="utf-8") == (
+        "### [2021-03-04](/news/2021/03/4/index.md)\n\n# Described event.\n\n"
+        "Standfirst & more on two lines\n\n\n### Source:\n\n"
+        "1. [example.com](https://www.example.com/b)\n2. [C News](https://www.example.com/c)\n")
+
+
+def test_bare_url_uses_site_name(db, tmp_path):
+    save(db, "2021-03-04", [ev("Bare.", sources=[("https://www.example.org/x", None)])])
+    save_source(db, SourceFetch(url="https://www.example.org/x", status="ok"),
+                {"status": "ok", "text": "t", "site_name": "The Daily Example"})
+    render_archive(db, tmp_path)
+    assert "1. [The Daily Example](https://www.example.org/x)" in (tmp_path / "2021/03/4/bare.md").read_text()
+
+
+def test_day_index_groups_by_category_in_page_order(db, tmp_path):
+    save(db, "2021-03-04", [ev("One", category="Sports"), ev("Two", category="Arts"), ev("Three"),
+                            ev("Four", category="Sports")], rev=77)
+    render_archive(db, tmp_path)
+    assert (tmp_path / "2021/03/4/index.md").read_text(encoding="utf-8") == (
+        "# 2021-03-04\n\n## Sports\n\n1. [One](/news/2021/03/4/one.md)\n2. [Four](/news/2021/03/4/four.md)\n\n"
+        "## Arts\n\n1. [Two](/news/2021/03/4/two.md)\n\n## Uncategorized\n\n1. [Three](/news/2021/03/4/three.md)\n\n"
+        "---\n\nFrom [Portal:Current events/2021-03-04](https://en.wikipedia.org/w/index.php?oldid=77) "
+        "(revision 77), Wikipedia, CC BY-SA 4.0.\n")
+
+
+def test_unicode_kept_and_entities_decoded(db, tmp_path):
+    save(db, "2014-02-13", [ev("Sisi&#039;s bid at −30 °C", stories=["Egypt–Russia relations"])])
+    render_archive(db, tmp_path)
+    page = (tmp_path / "2014/02/13/egypt-russia-relations-sisi-s-bid-at-30-degc.md").read_text(encoding="utf-8")
+    assert "# Egypt–Russia relations: Sisi's bid at −30 °C\n" in page
+
+
+def test_incremental_rerender_and_removal(db, tmp_path):
+    out = tmp_path / "news"
+    save(db, "2021-03-04", [ev("First", ["X"]), ev("Second", ["Y"])])
+    save(db, "2021-04-05", [ev("Other month", ["Z"])])
+    s = render_archive(db, out)
+    assert (s.written, s.unchanged, s.removed) == (5, 0, 0)
+    s = render_archive(db, out)
+    assert (s.written, s.unchanged, s.removed) == (0, 5, 0)
+    (out / "2021/03/4/notes.txt").write_text("mine")  # not the renderer's: never removed
+    save(db, "2021-03-04", [ev("First", ["X"])], rev=2)
+    s = render_archive(db, out)
+    assert (s.written, s.unchanged, s.removed) == (1, 3, 1)  # the day index changed, "second" went
+    assert not (out / "2021/03/4/second.md").exists() and (out / "2021/03/4/first.md").exists()
+    save(db, "2021-04-05", [], rev=3, status="missing")
+    s = render_archive(db, out)
+    assert (s.written, s.unchanged, s.removed) == (0, 2, 2)
+    assert not (out / "2021/04").exists()  # emptied directories go too
+    assert (out / "2021/03/4/notes.txt").read_text() == "mine"
+
+
+def test_render_some_days_only(db, tmp_path):
+    save(db, "2021-03-04", [ev("First")])
+    save(db, "2021-03-05", [ev("Second")])
+    s = render_archive(db, tmp_path, days=["2021-03-05"])
+    assert (s.written, s.days) == (2, 1)
+    assert not (tmp_path / "2021/03/4").exists()
+
+
+def test_hostile_text_renders_no_live_link_or_html(db, tmp_path):
+    markdown_it = pytest.importorskip("markdown_it")
+    save(db, "2021-03-04", [
+        ev("Click [here](javascript:alert(1)) <script>alert(2)</script> *bold* _it_ `code` &lt;b&gt;",
+           entities=["Evil_[x](javascript:z)"], category="<img src=x onerror=alert(1)>",
+           stories=["[Story](http://evil.example)"],
+           sources=[("javascript:alert(3)", "[x](javascript:y)"), ("https://ok.example/a b(c)", "OK <i>")]),
+        ev("Also <b>bold</b> #", entities=["Evil_[x](javascript:z)"])])
+    save_source(db, SourceFetch(url="https://ok.example/a b(c)", status="ok"),
+                {"status": "ok", "text": "t", "description": "# Fake\n### Source:\n\n1. [x](javascript:v)"})
+    render_archive(db, tmp_path)
+    md = markdown_it.MarkdownIt("commonmark")
+    md.validateLink = lambda url: True  # let through what a lax renderer would: we check the hrefs ourselves
+    pages = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "2021/03/4").glob("*.md")}
+    assert len(pages) == 3
+    for name, page in pages.items():
+        tokens = [t for tok in md.parse(page) for t in [tok, *(tok.children or [])]]
+        hrefs = [t.attrs["href"] for t in tokens if t.type == "link_open"]
+        assert all(h.startswith(("https://", "http://", "/news/")) for h in hrefs), (name, hrefs)
+        assert not [t for t in tokens if t.type in ("html_inline", "html_block", "code_inline", "strong_open")]
+        assert sum(t.type == "em_open" for t in tokens) == page.count("_Context: ")  # our own italics only
+        assert "evil.example" not in " ".join(hrefs)
+    hostile = next(p for n, p in pages.items() if n.startswith("story-http-evil-example-click-here"))
+    headings = [line for line in hostile.splitlines() if line.startswith("#")]
+    assert len(headings) == 4 and headings[2:] == ["### Source:", "### Related:"]
+    assert "1. \\[x\\](javascript:y) (javascript:alert(3))" in hostile
+    assert "2. [OK \\<i\\>](https://ok.example/a%20b%28c%29)" in hostile
+    html = md.render(hostile)
+    assert "<script" not in html and "javascript:alert(1)" in html  # there as text only
+    also = next(p for n, p in pages.items() if n.startswith("also"))
+    assert "# Also \\<b\\>bold\\</b\\> \\#\n" in also
+
+
+def test_escaping_helpers():
+    assert md_inline("a [b](c) <d> *e* _f_ `g` \\ ~h~ &amp; R&D") == (
+        "a \\[b\\](c) \\<d\\> \\*e\\* \\_f\\_ \\`g\\` \\\\ \\~h\\~ \\&amp; R&D")
+    assert clean("&amp;lt;b&amp;gt; &#039;x&#x27; \n\t y") == "&lt;b&gt; 'x' y"  # decoded once, one line
+    assert md_paragraph("# Fake") == "\\# Fake" and md_paragraph("1. item") == "1\\. item"
+    assert safe_url("JavaScript:alert(1)") is None
+    assert safe_url("data:text/html,x") is None
+    assert safe_url("//example.com/x") is None
+    assert safe_url("HTTPS://example.com/a b") == "HTTPS://example.com/a%20b"
+
+
+def test_render_command(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(render_cmd, ["--db", str(tmp_path / "none.db"), "--out", str(tmp_path / "n")])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"newsarchive: error: no archive at {tmp_path / 'none.db'}; " \
+                                    "run `newsarchive crawl` first"
+    db = open_db(tmp_path / "a.db")
+    save(db, "2021-03-04", [ev("First")])
+    save(db, "2021-03-06", [ev("Third")])
+    args = ["--db", str(tmp_path / "a.db"), "--out", str(tmp_path / "n")]
+    result = runner.invoke(render_cmd, args + ["--from", "2021-03-05"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("1 days rendered: 2 written, 0 unchanged, 0 removed")
+    result = runner.invoke(render_cmd, args)
+    assert result.output.startswith("2 days rendered: 2 written, 2 unchanged, 0 removed")
+    result = runner.invoke(render_cmd, args + ["--from", "2021-03-07", "--to", "2021-03-01"])
+    assert result.exit_code == 2 and "is before" in result.output
+
+
+def test_path_key_orders_like_the_path_strings():
+    from datetime import timedelta
+
+    from crawler.archive.slug import day_index_path
+
+    days = [(date(2016, 11, 25) + timedelta(days=i)).isoformat() for i in range(800)]
+    assert sorted(days, key=render_mod.path_key) == sorted(days, key=day_index_path)
+    assert render_mod.path_key("2017-01-09") > render_mod.path_key("2017-01-31") > render_mod.path_key("2017-01-03")
+    assert all(render_mod._key_day(render_mod.path_key(d)) == d for d in days)
