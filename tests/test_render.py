@@ -54,8 +54,8 @@ def test_related_ranked_by_shared_count_then_path_desc_capped_at_10(db, tmp_path
     page = (tmp_path / "news/2020/01/1/target.md").read_text(encoding="utf-8")
     # path order is string order: ".../01/9/" > ".../01/2/" > ".../01/10/"; ".../03/30/" > ".../03/3/"
     assert related_lines(page) == [
-        "1. [Old triple](/news/2010/01/1/old-triple.md) _Context: B, A, C_",
-        "2. [Pair](/news/2019/05/5/pair.md) _Context: B, A_",
+        "1. [Old triple](/news/2010/01/1/old-triple.md) _Context: A, B, C_",
+        "2. [Pair](/news/2019/05/5/pair.md) _Context: A, B_",
         "3. [Nine](/news/2021/01/9/nine.md) _Context: A_",
         "4. [Zebra](/news/2021/01/2/zebra.md) _Context: A_",
         "5. [Apple](/news/2021/01/2/apple.md) _Context: C_",
@@ -236,7 +236,7 @@ def test_render_command(tmp_path):
     args = ["--db", str(tmp_path / "a.db"), "--out", str(tmp_path / "n")]
     result = runner.invoke(render_cmd, args + ["--from", "2021-03-05"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("1 days rendered: 2 written, 0 unchanged, 0 removed")
+    assert result.output.startswith("1 day rendered: 2 written, 0 unchanged, 0 removed")
     result = runner.invoke(render_cmd, args)
     assert result.output.startswith("2 days rendered: 2 written, 2 unchanged, 0 removed")
     result = runner.invoke(render_cmd, args + ["--from", "2021-03-07", "--to", "2021-03-01"])

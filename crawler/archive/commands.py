@@ -35,6 +35,10 @@ def _range(start: str | None, end: str | None) -> tuple[date | None, date | None
     return first, last
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _open(db: str):
     from crawler.storage.schema import open_db
 
@@ -77,7 +81,7 @@ def render(db, out, start, end, quiet):
     except sqlite3.Error as err:
         raise ArchiveCommandError(f"reading {db} failed: {err}") from None
     if not quiet:
-        click.echo(f"{stats.days} days rendered: {stats.written} written, {stats.unchanged} unchanged, "
+        click.echo(f"{_n(stats.days, 'day')} rendered: {stats.written} written, {stats.unchanged} unchanged, "
                    f"{stats.removed} removed ({time.monotonic() - t0:.1f}s) → {out}")
 
 
@@ -108,8 +112,8 @@ def export(fmt, out, db, start, end, no_text, quiet):
         raise ArchiveCommandError(f"reading {db} failed: {err}") from None
     if not quiet:
         span = f"{stats.first_day} … {stats.last_day}" if stats.events else "no events in range"
-        click.echo(f"{stats.events} events, {stats.days} days ({span}), {stats.sources} sources "
-                   f"→ {stats.path}; data card {stats.datacard}")
+        click.echo(f"{_n(stats.events, 'event')}, {_n(stats.days, 'day')} ({span}), "
+                   f"{_n(stats.sources, 'source')} → {stats.path}; data card {stats.datacard}")
 
 
 @click.command("datasette-metadata")

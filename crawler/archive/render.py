@@ -15,7 +15,7 @@ Event page layout (as the sample ``seed/000_7a574500c5386c58.txt``)::
     <blank>
     ### Related:
     <blank>
-    1. [<stories>: <text>](/news/…/<slug>.md) _Context: A, B_
+    1. [<stories>: <text>](/news/…/<slug>.md) _Context: A, B_   (shared entities, alphabetical as in the sample)
 
 An empty ``Source``/``Related`` section is left out; no line has trailing spaces; one newline ends the file.
 Files are only written when their bytes change; ``.manifest.json`` in ``out_dir`` records the pages each day
@@ -314,7 +314,7 @@ def event_page(day: str, heading_md: str, sources: list[dict], related: list[tup
     if related:
         lines += ["### Related:", ""]
         for i, (_, path, md, shared) in enumerate(related, 1):
-            names = ", ".join(md_inline(titles[e]) for e in shared)
+            names = ", ".join(md_inline(t) for t in sorted((titles[e] for e in shared), key=str.casefold))  # as the sample
             lines.append(f"{i}. [{md}]({path}) _Context: {names}_")
     return "\n".join(lines).rstrip("\n") + "\n"
 
