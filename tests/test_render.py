@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
+from crawler.archive import related as related_mod
 from crawler.archive import render as render_mod
 from crawler.archive.commands import render as render_cmd
 from crawler.archive.render import clean, md_inline, md_paragraph, render_archive, safe_url
@@ -30,7 +31,7 @@ def save(db, day, events, rev=1, status="ok"):
 @pytest.fixture(params=[500, 1, 0], ids=["small-entities", "mixed", "big-entities"])
 def db(tmp_path, request, monkeypatch):
     """Related lists are found by a grouped query (small entities) or cached sets (big ones): test both."""
-    monkeypatch.setattr(render_mod, "BIG_ENTITY", request.param)
+    monkeypatch.setattr(related_mod, "BIG_ENTITY", request.param)
     return open_db(tmp_path / "a.db")
 
 
@@ -98,7 +99,7 @@ def test_related_with_many_entities(db, tmp_path):
 
 
 def test_related_small_and_big_entity_together(db, tmp_path, monkeypatch):
-    monkeypatch.setattr(render_mod, "BIG_ENTITY", 11)  # S (11 events) is counted in full, B (13) is walked
+    monkeypatch.setattr(related_mod, "BIG_ENTITY", 11)  # S (11 events) is counted in full, B (13) is walked
     save(db, "2020-01-01", [ev("Target", ["S", "B"])])
     for d in range(1, 11):
         save(db, f"2001-01-{d:02d}", [ev(f"S{d}", ["S"])])

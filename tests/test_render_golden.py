@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.archive import render as render_mod
+from crawler.archive import related as related_mod
 from crawler.archive.render import render_archive
 from crawler.items import DayPage, SourceFetch
 from crawler.portal.wikitext import parse_wikitext
@@ -92,7 +92,7 @@ def store(db, path: Path, revision_id: int) -> None:
 
 @pytest.fixture(params=[500, 1], ids=["small-entities", "big-entities"])
 def archive(realdata, tmp_path, request, monkeypatch):
-    monkeypatch.setattr(render_mod, "BIG_ENTITY", request.param)
+    monkeypatch.setattr(related_mod, "BIG_ENTITY", request.param)
     db = open_db(tmp_path / "archive.db")
     store(db, realdata / REAL_DAY, 1102326775)
     for i, path in enumerate(sorted(FIXTURES.glob("*.wiki")), 1):
