@@ -1,16 +1,33 @@
-"""Item pipeline: article extraction in a process pool, so the reactor keeps downloading meanwhile."""
+"""Item pipeline: article extraction in a process pool, so the reactor keeps downloading meanwhile.
+
+The workers also compress the body for storage (zlib, as ``crawler.storage.sources`` stores it), so the reactor
+thread does neither. The pool is started when the spider opens, from a helper thread: starting the forkserver
+(which imports the extractors) takes seconds, and the first worker would otherwise be spawned by the first
+item — blocking the reactor meanwhile. Each worker then runs one extraction of a small built-in page, so the
+extractors' lazy imports and first-use set-up happen while the portal is being read, not on the first sources.
+
+This module stays light (no Scrapy import at module level): the workers import it to run ``extract_for_storage``.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
 import os
+import threading
+import zlib
 from concurrent.futures import ProcessPoolExecutor
-
-from scrapy.exceptions import NotConfigured
 
 from crawler.items import SourceFetch
 from crawler.sources import extract_source, one_line
+
+PRELOAD = ["crawler.extract.article", "pipelines.extraction"]
+# No date in its markup or URL: the date cascade goes all the way to htmldate (the slowest first use).
+_PRIMER = ("<html lang='en'><head><title>Council approves the river flood plan</title></head><body><article>"
+           "<h1>Council approves the river flood plan</h1>"
+           + "<p>The city council approved the river flood defence plan after a long debate on its cost and on "
+             "the houses it protects, and work is to start next spring, officials said on Tuesday.</p>" * 6
+           + "</article></body></html>").encode()
 
 
 def _warm_up() -> None:
@@ -18,38 +35,73 @@ def _warm_up() -> None:
     import crawler.extract.article  # noqa: F401
 
 
+def _prime() -> int:
+    """A first extraction in this worker (lazy imports, first-use tables); returns the pid."""
+    extract_source(_PRIMER, "https://primer.invalid/news/council-flood-plan", "text/html", "2014-02-13")
+    return os.getpid()
+
+
+def extract_for_storage(body: bytes, url: str, content_type: str | None, event_day: str | None,
+                        final_url: str | None, zlib_level: int | None) -> tuple[dict, bytes | None]:
+    """Worker side: ``extract_source``'s result, and the body compressed as storage keeps it (None: no storage)."""
+    article = extract_source(body, url, content_type, event_day, final_url)
+    return article, zlib.compress(body, zlib_level) if zlib_level is not None else None
+
+
 class ExtractionPipeline:
     """Hands each fetched body to ``crawler.sources.extract_source`` in a worker process."""
 
-    def __init__(self, workers: int, stats):
+    def __init__(self, workers: int, stats, compress: bool = True):
         self.workers = workers
         self.stats = stats
+        self.compress = compress  # the storage pipeline will keep the body (not in a distributed worker)
+        self.zlib_level: int | None = None
         self.pool: ProcessPoolExecutor | None = None
+        self._starter: threading.Thread | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
+        from scrapy.exceptions import NotConfigured
+
         s = crawler.settings
         if not s.getbool("NEWSARCHIVE_FOLLOW_SOURCES", True):
             raise NotConfigured("sources are not followed")
         workers = s.getint("NEWSARCHIVE_EXTRACT_WORKERS", 0) or os.cpu_count() or 1
-        return cls(workers, crawler.stats)
+        return cls(workers, crawler.stats, compress=bool(s.get("NEWSARCHIVE_DB")))
 
     def open_spider(self):
+        if self.compress:
+            from crawler.storage.sources import HTML_ZLIB_LEVEL
+
+            self.zlib_level = HTML_ZLIB_LEVEL
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["crawler.extract.article"])
+        ctx.set_forkserver_preload(PRELOAD)
         self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_warm_up)
+        self._starter = threading.Thread(target=self._start_workers, name="extraction-pool-start", daemon=True)
+        self._starter.start()
+
+    def _start_workers(self) -> None:
+        """Spawn every worker now (one task each: the pool spawns a worker per task while none is idle)."""
+        try:
+            for future in [self.pool.submit(_prime) for _ in range(self.workers)]:
+                future.exception()
+        except Exception:  # a broken pool shows on the first item, which records it
+            pass
 
     def close_spider(self):
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.shutdown(wait=True, cancel_futures=True)  # a start still under way stops here
+        if self._starter is not None:
+            self._starter.join()
 
     async def process_item(self, item):
         if not isinstance(item, SourceFetch) or item.status != "fetched":
             return item
         day = item.event_day.isoformat() if item.event_day else None
         try:
-            future = self.pool.submit(extract_source, item.body, item.url, item.content_type, day, item.final_url)
-            item.article = await asyncio.wrap_future(future)
+            future = self.pool.submit(extract_for_storage, item.body, item.url, item.content_type, day,
+                                      item.final_url, self.zlib_level)
+            item.article, item.compressed_body = await asyncio.wrap_future(future)
         except Exception as err:  # a crashed worker is recorded, the run goes on
             item.article = {"status": "extraction_error", "error": one_line(f"{type(err).__name__}: {err}")}
         self.stats.inc_value("newsarchive/sources/extracted")

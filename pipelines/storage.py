@@ -60,7 +60,8 @@ class StoragePipeline:
             else:
                 self.stats.inc_value("newsarchive/days/unchanged")
         elif isinstance(item, SourceFetch):
-            status = save_source(self.db, item, item.article, self.policy)
+            status = save_source(self.db, item, item.article, self.policy,
+                                 compressed_body=getattr(item, "compressed_body", None))
             if item.status != "archive_miss" and not item.recovered_from:
                 self.stats.inc_value("newsarchive/sources/fetched")
                 self.stats.inc_value("newsarchive/sources/ok" if status == "ok" else "newsarchive/sources/failed")
@@ -71,5 +72,5 @@ class StoragePipeline:
             if item.recovered_from and status == "ok":
                 self.stats.inc_value("newsarchive/sources/recovered")
             self._maybe_recover(item, status)
-            item.body = None  # free the page; it is stored compressed
+            item.body = item.compressed_body = None  # free the page; it is stored compressed
         return item

@@ -16,6 +16,8 @@ from crawler.urls import source_url
 # Failures worth another try later, with exponential backoff: attempts 1,2,3,… wait 1h, 4h, 16h, …
 RETRYABLE = {"timeout", "dns_error", "connection_refused", "connection_lost", "truncated", "fetch_error"}
 
+HTML_ZLIB_LEVEL = 6  # raw pages are stored zlib-compressed at this level
+
 ARTICLE_FIELDS = ("title", "description", "language", "site_name", "published", "published_at",
                   "date_source", "date_confidence", "date_flag", "text", "word_count", "extractor",
                   "extractor_version", "outlet_rule")
@@ -46,11 +48,13 @@ def next_attempt(status: str, http_status: int | None, attempts: int, now: datet
 
 
 def save_source(db: sqlite_utils.Database, fetch: SourceFetch, result: dict | None = None,
-                policy: RetryPolicy = RetryPolicy()) -> str:
+                policy: RetryPolicy = RetryPolicy(), compressed_body: bytes | None = None) -> str:
     """Upsert one fetched source by normalised URL; returns its status.
 
     A source that was ``ok`` keeps its content when a later refetch fails or answers 304 Not Modified:
-    only the check time (and the failure, in ``error``) is recorded.
+    only the check time (and the failure, in ``error``) is recorded. ``compressed_body`` is
+    ``zlib.compress(fetch.body, HTML_ZLIB_LEVEL)`` when the caller has it already (the extraction workers
+    compress it, off the reactor thread).
     """
     url = source_url(fetch.url)
     now = datetime.now(timezone.utc)
@@ -96,7 +100,7 @@ def save_source(db: sqlite_utils.Database, fetch: SourceFetch, result: dict | No
     elif fetch.warc:
         row.update(warc_file=fetch.warc[0], warc_offset=fetch.warc[1])
     if fetch.body is not None and status != "too_large":
-        row["html"] = zlib.compress(fetch.body, 6)
+        row["html"] = compressed_body if compressed_body is not None else zlib.compress(fetch.body, HTML_ZLIB_LEVEL)
     if result and "text" in result:
         for key in ARTICLE_FIELDS:
             row[key] = result.get(key)
