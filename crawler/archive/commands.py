@@ -9,23 +9,7 @@ from pathlib import Path
 
 import click
 
-DEFAULT_DB = "output/archive.db"
-
-
-class ArchiveCommandError(click.ClickException):
-    """One line ``newsarchive: error: …`` on stderr, exit code 1, no traceback."""
-
-    def show(self, file=None):
-        click.echo(f"newsarchive: error: {self.format_message()}", err=True, file=file)
-
-
-def _day(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint=name) from None
+from crawler.cliutil import DEFAULT_DB, Failure as ArchiveCommandError, parse_date as _day  # noqa: F401
 
 
 def _range(start: str | None, end: str | None) -> tuple[date | None, date | None]:

@@ -12,7 +12,7 @@ import click
 def redis_client(url: str):
     import redis
 
-    from crawler.cli import Failure
+    from crawler.cliutil import Failure
 
     try:
         client = redis.Redis.from_url(url)
@@ -55,7 +55,8 @@ def worker(redis_url, idle_exit, wiki_api, contact, wayback_url, settings, verbo
     """Run a crawler on the shared Redis frontier (any number, on any machines)."""
     from datetime import date
 
-    from crawler.cli import Failure, log_path, parse_settings
+    from crawler.cli import log_path
+    from crawler.cliutil import Failure, parse_settings
     from crawler.runner import CrawlOptions, run_worker
 
     redis_client(redis_url)
@@ -76,7 +77,7 @@ def worker(redis_url, idle_exit, wiki_api, contact, wayback_url, settings, verbo
 @click.option("-q", "--quiet", is_flag=True)
 def ingest(redis_url, db, batch, idle_exit, quiet):
     """The single writer: drain the workers' items from Redis into SQLite."""
-    from crawler.cli import Failure
+    from crawler.cliutil import Failure
     from crawler.distributed.ingest import run_ingest
     from crawler.storage.lock import ArchiveBusy, ArchiveLock
     from crawler.storage.schema import open_db

@@ -1,0 +1,35 @@
+"""Small helpers shared by the click commands: the one-line failure, date and ``-s NAME=VALUE`` parsing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+DEFAULT_DB = "output/archive.db"
+
+
+class Failure(click.ClickException):
+    """A run that failed: one line on stderr, exit code 1, no traceback."""
+
+    def show(self, file=None):
+        click.echo(f"newsarchive: error: {self.format_message()}", err=True, file=file)
+
+
+def parse_date(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint=name) from None
+
+
+def parse_settings(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="-s")
+        out.append((name.strip(), value))
+    return tuple(out)
