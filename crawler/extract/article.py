@@ -34,7 +34,7 @@ from .title import extract_authors, extract_description, extract_site_name, extr
 
 EXTRACTOR = "trafilatura"
 # bump when the extraction rules change (outlet rules carry their own RULES_VERSION)
-EXTRACTOR_SUFFIX = "na2"  # na2: kicker cut from headlines
+EXTRACTOR_SUFFIX = "na3"  # na2: kicker cut from headlines; na3: known publishers' headline sources
 
 
 def _trafilatura_version() -> str:
@@ -341,9 +341,10 @@ def extract_article(
 
     rule = find_rule(page_url) if opts.outlet_rules else None
     # the layout in force: the crawl/snapshot day if known, else the event day, else the article's date
-    outlet = apply_rule(rule, page, fetched_on or snapshot_day or event_day or dres.published) if rule else None
+    layout_day = fetched_on or snapshot_day or event_day or dres.published
+    outlet = apply_rule(rule, page, layout_day) if rule else None
 
-    title = (outlet.title if outlet and outlet.title else None) or extract_title(page)
+    title = (outlet.title if outlet and outlet.title else None) or extract_title(page, layout_day)
     authors = (outlet.authors if outlet and outlet.authors else None) or extract_authors(page)
     description = (outlet.description if outlet and outlet.description else None) or extract_description(page)
 

@@ -8,7 +8,8 @@ Site-name decorations (" - The Telegraph", "| The Hindu", "Headline | Royal | Ne
 publisher and WebSite names and the registered domain's label. A JSON-LD headline the publisher cut
 ("...", or at Google's 110 characters) yields to the full h1/og:title it starts. Publishers differ
 in which of their headlines (SEO, social, display) a reference calls "the" title; this order is
-the one that scores best without per-site knowledge (``python -m crawler.evaluate``).
+the one that scores best without per-site knowledge (``python -m crawler.evaluate``); for the publishers
+listed in ``headline_sources`` their own choice comes first.
 
 Authors: JSON-LD ``author`` names (Persons and Organizations in order; the publisher itself is
 dropped when it is listed next to reporters), else meta ``author`` / ``article:author`` /
@@ -24,6 +25,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
+from .headline_sources import headline_order
 from .page import Page, text_of
 
 # -- text helpers -------------------------------------------------------------------------------
@@ -162,8 +164,9 @@ def title_candidates(page: Page) -> dict[str, str]:
 _ORDER = ("jsonld", "og", "h1", "twitter", "title")
 
 
-def extract_title(page: Page) -> str | None:
-    """The article headline (see module docstring)."""
+def extract_title(page: Page, day=None) -> str | None:
+    """The article headline (see module docstring); ``day`` (the page's date or crawl day) picks the dated
+    version of a known publisher's headline source (``headline_sources``)."""
     c = title_candidates(page)
     if not c:
         return None
@@ -183,6 +186,16 @@ def extract_title(page: Page) -> str | None:
             if v and len(v) > len(ld) and _key(v).startswith(_key(ld)):
                 c["jsonld"] = v
                 break
+    for src in headline_order(page.url, day):
+        if src.startswith("meta:"):
+            v = strip_site_name(clean_text(page.meta_first(src[5:])), site_names(page))
+        elif src == "h1" and "h1" not in c:  # the publisher's display headline, even unlike its metadata
+            v = next((t for t in (clean_text(h.text_content()) for h in page.tree.iter("h1")) if t), None) \
+                if page.tree is not None else None
+        else:
+            v = c.get(src)
+        if v:
+            return strip_kicker(v, page)
     for src in _ORDER:
         if src in c:
             return strip_kicker(c[src], page)
