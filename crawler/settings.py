@@ -14,6 +14,7 @@ NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", "output/archive.db")
 NEWSARCHIVE_WIKI_API = os.environ.get("NEWSARCHIVE_WIKI_API", "https://en.wikipedia.org/w/api.php")
 NEWSARCHIVE_CONTACT = os.environ.get("NEWSARCHIVE_CONTACT", "https://github.com/newsarchive/newsarchive")
 NEWSARCHIVE_TITLES_PER_REQUEST = 50  # MediaWiki's limit for titles= without apihighlimits
+NEWSARCHIVE_MAX_BACKLOG = 5000  # next batch of days only while fewer requests wait (flat memory in backfills; 0 = off)
 NEWSARCHIVE_MAXLAG = 5  # seconds; https://www.mediawiki.org/wiki/Manual:Maxlag_parameter
 NEWSARCHIVE_API_RETRIES = 5  # maxlag / API error retries per request
 NEWSARCHIVE_RETRY_AFTER_MAX = 120  # cap (s) on a server's Retry-After we are willing to wait

@@ -10,6 +10,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from crawler.storage.schema import open_db
 from tests.mockserver import MockServer
 from tests.sitegen import build_site
@@ -163,3 +165,29 @@ def test_refetch_is_conditional_and_304_keeps_the_text(tmp_path):
     refetches = [r for r in srv.requests() if r["path"].startswith("/mirror/") and "robots" not in r["path"]]
     assert len(refetches) == 2 * len(before)
     assert [r["if_none_match"] for r in refetches[len(before):]] == ['"v1"'] * len(before)  # conditional GETs
+
+
+@pytest.mark.parametrize("backlog", [6, 0])
+def test_backfill_backlog_is_bounded(tmp_path, backlog):
+    """NEWSARCHIVE_MAX_BACKLOG: the next batch of days is asked for only once the sources already found have
+    mostly been fetched, so a years-long backfill does not hold every cited URL in memory; 0 lifts the bound."""
+    site = build_site(tmp_path / "site", date(2016, 1, 1), days=30, events_per_day=3, delay=0.05)
+    log = tmp_path / "log.jsonl"
+    with MockServer("--url-map", str(site["map"]), wiki=[site["wiki"]], log=log) as srv:
+        run_cli("crawl", "--from", "2016-01-01", "--to", "2016-01-30", "--db", str(tmp_path / "a.db"),
+                "--wiki-api", srv.api, "-s", f"NEWSARCHIVE_MIRROR={srv.url('')}", *FAST,
+                "-s", "NEWSARCHIVE_TITLES_PER_REQUEST=3", "-s", f"NEWSARCHIVE_MAX_BACKLOG={backlog}",
+                "-s", "CONCURRENT_REQUESTS=2")  # few in flight: the backlog waits in the scheduler
+        reqs = [r for r in srv.requests() if not r["path"].endswith("robots.txt")]
+    api = [i for i, r in enumerate(reqs) if r["path"].endswith("api.php")]
+    pages_before_last_api = sum(1 for r in reqs[: api[-1]] if "/mirror/" in r["path"])
+    print("pages before the last API call:", pages_before_last_api)
+    db = open_db(tmp_path / "a.db")
+    assert db.execute("SELECT count(*) FROM days WHERE status = 'ok'").fetchone()[0] == 30
+    assert db.execute("SELECT count(*) FROM sources WHERE status = 'ok'").fetchone()[0] == 90
+    db.close()
+    assert len(api) == 10
+    if backlog:  # batches wait for the backlog to drain: most pages are fetched before the last batch is asked for
+        assert pages_before_last_api >= 65, pages_before_last_api
+    else:  # unbounded: the API chain runs far ahead of the pages
+        assert pages_before_last_api < 45, pages_before_last_api

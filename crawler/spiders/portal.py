@@ -11,7 +11,8 @@ from collections import deque
 from datetime import date, datetime, timezone
 
 import scrapy
-from scrapy.exceptions import NotConfigured
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, NotConfigured
 
 from crawler.items import DayPage
 from crawler.storage.schema import open_db
@@ -72,7 +73,13 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
         spider.retry_due = s.getbool("NEWSARCHIVE_RETRY_DUE_SOURCES", False)
         spider.refetch_ok = s.getbool("NEWSARCHIVE_REFETCH_OK_SOURCES", False)
         spider.requested_sources: set[str] = set()
+        # Backfills: the next batch of days is asked for only while fewer than this many requests wait in the
+        # scheduler, so memory stays flat however many years are crawled (0 = no bound).
+        spider.max_backlog = s.getint("NEWSARCHIVE_MAX_BACKLOG", 5000)
+        spider._held_batch = False
         spider._db = None
+        crawler.signals.connect(spider._maybe_release_batch, signal=signals.response_received)
+        crawler.signals.connect(spider._idle_release_batch, signal=signals.spider_idle)
         spider.configure_sources(s)
         spider.redis = None
         if s.get("NEWSARCHIVE_REDIS_URL"):
@@ -144,7 +151,29 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
                 follow_up = True
             yield out
         if not follow_up and self._batches:
-            yield self._api_request(self._batches.popleft())
+            if self._backlog() > self.max_backlog > 0:
+                self._held_batch = True  # released by _maybe_release_batch once the backlog drains
+            else:
+                yield self._api_request(self._batches.popleft())
+
+    def _backlog(self) -> int:
+        """Requests waiting in the scheduler (from Scrapy's own counters)."""
+        stats = self.crawler.stats
+        return (stats.get_value("scheduler/enqueued", 0) or 0) - (stats.get_value("scheduler/dequeued", 0) or 0)
+
+    def _release_batch(self) -> None:
+        self._held_batch = False
+        self.crawler.stats.inc_value("newsarchive/api_batches_held")
+        self.crawler.engine.crawl(self._api_request(self._batches.popleft()))
+
+    def _maybe_release_batch(self, response, request, spider=None) -> None:
+        if self._held_batch and self._batches and self._backlog() <= self.max_backlog // 2:
+            self._release_batch()
+
+    def _idle_release_batch(self, spider=None) -> None:
+        if self._held_batch and self._batches:
+            self._release_batch()
+            raise DontCloseSpider
 
     async def _parse_api(self, response):
         titles = response.meta["titles"]
