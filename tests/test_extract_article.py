@@ -20,7 +20,8 @@ from crawler.extract.article import (
 )
 from crawler.extract.metrics import body_scores, exact_words, same_authors, same_title, shingle_match
 from crawler.extract.page import Page
-from crawler.extract.title import extract_title, normalize_authors, strip_site_name
+from crawler.extract.authors import normalize_authors
+from crawler.extract.title import extract_title, strip_site_name
 
 DATA = Path(__file__).parent / "data" / "articles"
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"

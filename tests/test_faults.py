@@ -5,9 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
 
 from crawler.storage.schema import open_db
 from tests.mockserver import MockServer

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 

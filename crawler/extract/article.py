@@ -30,7 +30,8 @@ from .dates import DateResult, find_text_date, parse_datetime, resolve_date
 from .encoding import decode_html
 from .outlets import RULES_VERSION, apply_rule, find_rule
 from .page import Page, norm_words
-from .title import extract_authors, extract_description, extract_site_name, extract_title
+from .authors import extract_authors
+from .title import extract_description, extract_site_name, extract_title, title_candidates
 
 EXTRACTOR = "trafilatura"
 # bump when the extraction rules change (outlet rules carry their own RULES_VERSION)
@@ -216,12 +217,14 @@ def _is_date_line(line: str) -> bool:
     return len(rest.split()) <= 2
 
 
-def clean_body(text: str, title: str | None = None) -> str:
-    """Drop boilerplate lines trafilatura leaves in (see the module docstring)."""
+def clean_body(text: str, title: str | list[str] | None = None) -> str:
+    """Drop boilerplate lines trafilatura leaves in (see the module docstring). ``title``: the headline, or
+    all of the page's headline variants (any of them repeated as one of the first lines is dropped)."""
     if not text:
         return text
     lines = [ln.rstrip() for ln in text.split("\n")]
-    title_key = norm_words(title) if title else ""
+    titles = [title] if isinstance(title, str) else (title or [])
+    title_keys = {k for k in (norm_words(t) for t in titles if t) if k}
     out: list[str] = []
     in_related = False
     n = len(lines)
@@ -233,7 +236,7 @@ def clean_body(text: str, title: str | None = None) -> str:
         if not s:
             continue
         key = norm_words(s)
-        if title_key and i < 3 and key == title_key:
+        if i < 3 and key in title_keys:
             continue
         if _BOILER_LINE.match(s) or _PROMPT_LINE.match(s):
             # a teaser header: the short list items right under it are its links
@@ -364,7 +367,7 @@ def extract_article(
     if not text:
         text = extract_body(page, opts)
     if opts.clean_lines:
-        text = clean_body(text, title)
+        text = clean_body(text, [title, *title_candidates(page).values()])
 
     return Article(
         url=url,

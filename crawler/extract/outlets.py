@@ -368,7 +368,8 @@ def apply_rule(rule: OutletRule, page: Page, day: date | None = None) -> OutletR
     tree = page.tree
     if tree is None:
         return None
-    from .title import clean_text, normalize_authors
+    from .authors import normalize_authors
+    from .title import clean_text
 
     for v in rule.version_order(day, tree):
         text = body_text(tree, v)
