@@ -63,6 +63,11 @@ class State:
         if getattr(args, "wayback", None):
             raw = json.loads(Path(args.wayback).read_text(encoding="utf-8"))
             self.wayback = {normalize_url(k): v for k, v in raw.items()}
+        self.commoncrawl = None
+        if getattr(args, "commoncrawl", None):
+            from crawler.fakecc import CommonCrawlFake
+
+            self.commoncrawl = CommonCrawlFake(json.loads(Path(args.commoncrawl).read_text(encoding="utf-8")))
         if getattr(args, "url_map", None):
             raw = json.loads(Path(args.url_map).read_text(encoding="utf-8"))
             self.url_map = {normalize_url(k): v for k, v in raw.items()}
@@ -114,6 +119,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.cdx(parse_qs(parts.query))
         if parts.path.startswith("/web/") and self.state.wayback is not None:
             return self.capture(self.path[len("/web/"):])
+        if parts.path.startswith(("/cc/", "/ccdata/")) and self.state.commoncrawl is not None:
+            return self.common_crawl(parts.path, parts.query)
         if parts.path.startswith("/mirror/"):
             return self.mirrored(parts.path, parts.query)
         if parts.path == "/robots.txt":
@@ -137,6 +144,21 @@ class Handler(BaseHTTPRequestHandler):
             if lo[: len(ts)] <= ts[: len(lo)] and ts[: len(hi)] <= hi + "99999999999999"[len(hi):]:
                 rows.append([ts, q.get("url", [""])[0], str(cap.get("status", 200)), "text/html", "1000"])
         return self._json(rows if len(rows) > 1 else [])
+
+    def common_crawl(self, path: str, query: str):
+        """A fake Common Crawl (crawler.fakecc): /cc/collinfo.json, /cc/<collection>-index, /ccdata/<file>."""
+        cc = self.state.commoncrawl
+        if path == "/cc/collinfo.json":
+            return self._json(cc.collinfo(f"http://{self.headers.get('Host')}/cc"))
+        if path.startswith("/cc/") and path.endswith("-index"):
+            lines = cc.index(path[len("/cc/"):-len("-index")], query)
+            if not lines:
+                return self._send(404, b'{"message": "No Captures found"}', "application/json")
+            return self._send(200, lines.encode(), "text/x-ndjson")
+        data = cc.byte_range(path[len("/ccdata/"):], self.headers.get("Range"))
+        if data is None:
+            return self._send(404, b"NoSuchKey", "text/plain")
+        return self._send(206 if self.headers.get("Range") else 200, data, "application/octet-stream")
 
     def capture(self, rest: str):
         """``/web/<ts>id_/<url>``: the stored capture's bytes (or its redirect)."""
@@ -267,6 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--articles", help="directory served at /a/")
     p.add_argument("--url-map", help="JSON {url: spec} of pages served under /mirror/ (see Handler.mirrored)")
     p.add_argument("--wayback", help="JSON {url: [captures]}: serve /cdx/search/cdx and /web/<ts>id_/<url>")
+    p.add_argument("--commoncrawl", help="JSON {url: [captures]}: a fake Common Crawl at /cc/ and /ccdata/ "
+                   "(crawler.fakecc)")
     p.add_argument("--wayback-429-first", type=int, default=0, help="answer the first N CDX queries with 429")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)

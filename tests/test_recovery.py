@@ -132,3 +132,48 @@ def test_unwrap_and_rank_units():
     rows = [{"timestamp": t, "statuscode": "200", "mimetype": "text/html"} for t in
             ("20100101000000", "20140212230000", "20140214020000", "20200101000000")]
     assert [r["timestamp"] for r in rank_captures(rows, DAY)][:2] == ["20140212230000", "20140214020000"]
+
+
+def test_common_crawl_after_the_wayback_has_nothing(tmp_path):
+    """No Wayback capture: the collection nearest after the event day is searched in a local fake Common Crawl
+    (collinfo → CDX index → WARC byte range) and the page is read from its WARC record."""
+    dead = "http://news.example.com/2014/02/13/cairo-talks.html"
+    before, after = cap(tmp_path, "20131201000000", "Too early"), cap(tmp_path, "20140305120000", "From Common Crawl")
+    cc = {dead: [{**before, "collection": "CC-MAIN-2013-48"}, {**after, "collection": "CC-MAIN-2014-10"}]}
+    (tmp_path / "cc.json").write_text(json.dumps(cc))
+    setup_site(tmp_path, {}, {}, [f"[{dead} (Example News)]"])
+    db_path = tmp_path / "a.db"
+    with MockServer("--url-map", str(tmp_path / "map.json"), "--wayback", str(tmp_path / "wayback.json"),
+                    "--commoncrawl", str(tmp_path / "cc.json"), wiki=[tmp_path / "wiki"],
+                    log=tmp_path / "log.jsonl") as srv:
+        run_cli("crawl", "--date", DAY.isoformat(), "--db", str(db_path), "--wiki-api", srv.api,
+                "-s", f"NEWSARCHIVE_MIRROR={srv.url('')}", "--wayback-url", srv.url(""), *FAST,
+                "-s", f"NEWSARCHIVE_COMMONCRAWL_URL={srv.url('/cc')}",
+                "-s", f"NEWSARCHIVE_COMMONCRAWL_DATA_URL={srv.url('/ccdata')}")
+        log = srv.requests()
+    row = next(open_db(db_path).query("SELECT * FROM sources"))
+    assert row["status"] == "ok" and row["recovered_from"] == "commoncrawl"
+    assert row["title"] == "From Common Crawl" and row["text"]
+    assert row["archive_timestamp"] == "20140305120000"
+    assert (row["failure_status"], row["failure_error"]) == ("http_error", "HTTP 404")
+    paths = [r["path"] for r in log]
+    assert paths.index("/cdx/search/cdx") < paths.index("/cc/collinfo.json")  # the Wayback first
+    assert "/cc/CC-MAIN-2014-10-index" in paths and "/cc/CC-MAIN-2013-48-index" not in paths
+    assert any(p.startswith("/ccdata/") for p in paths)
+
+
+def test_common_crawl_without_the_page_is_an_archive_miss(tmp_path):
+    dead = "http://gone.example.org/story"
+    other = cap(tmp_path, "20140305120000", "Another page")
+    (tmp_path / "cc.json").write_text(json.dumps({"http://elsewhere.example.org/x": [
+        {**other, "collection": "CC-MAIN-2014-10"}]}))
+    setup_site(tmp_path, {}, {}, [f"[{dead} (Gone)]"])
+    db_path = tmp_path / "a.db"
+    with MockServer("--url-map", str(tmp_path / "map.json"), "--wayback", str(tmp_path / "wayback.json"),
+                    "--commoncrawl", str(tmp_path / "cc.json"), wiki=[tmp_path / "wiki"]) as srv:
+        run_cli("crawl", "--date", DAY.isoformat(), "--db", str(db_path), "--wiki-api", srv.api,
+                "-s", f"NEWSARCHIVE_MIRROR={srv.url('')}", "--wayback-url", srv.url(""), *FAST,
+                "-s", f"NEWSARCHIVE_COMMONCRAWL_URL={srv.url('/cc')}",
+                "-s", f"NEWSARCHIVE_COMMONCRAWL_DATA_URL={srv.url('/ccdata')}")
+    row = next(open_db(db_path).query("SELECT * FROM sources"))
+    assert row["status"] == "http_error" and row["recovered_from"] is None and row["archive_checked_at"]
