@@ -105,7 +105,8 @@ def scale_section(days, crawl, decs, requests, expected_api, when: str) -> list[
     return lines
 
 
-SECTION_KINDS = ("## Throughput", "## Scale curve")
+# "## Profile" is written by hand (a profiling session, not a bench run) and kept across runs.
+SECTION_KINDS = ("## Throughput", "## Scale curve", "## Profile")
 
 
 def _old_sections(path: Path) -> dict[str, list[str]]:
