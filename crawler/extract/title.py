@@ -133,7 +133,14 @@ def _jsonld_headline(page: Page) -> str | None:
 
 
 def title_candidates(page: Page) -> dict[str, str]:
-    """Cleaned headline candidates by source."""
+    """Cleaned headline candidates by source (computed once per page; a fresh dict each call)."""
+    cached = page.__dict__.get("_title_candidates")
+    if cached is None:
+        cached = page.__dict__["_title_candidates"] = _title_candidates(page)
+    return dict(cached)
+
+
+def _title_candidates(page: Page) -> dict[str, str]:
     names = site_names(page)
     out: dict[str, str] = {}
     ld = _jsonld_headline(page)
