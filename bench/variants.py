@@ -8,10 +8,15 @@ product; run from the repository root:
 - ``before``: the extraction pipeline as it was before the bench's fixes — workers spawned by the first item
   (blocking the reactor while the forkserver imports the extractors) and the body compressed for storage in the
   reactor thread.
+
+- ``as-is``: nothing swapped (with the profiler below).
+
+``NEWSARCHIVE_CPROFILE=FILE`` profiles the run with cProfile on the reactor thread's CPU clock (pstats file).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import zlib
 
@@ -51,12 +56,23 @@ def main() -> None:
         extraction.extract_for_storage = stub_extract_for_storage
     elif variant == "before":
         _before(extraction)
-    else:
-        raise SystemExit(f"unknown variant {variant!r} (stub, before)")
+    elif variant != "as-is":
+        raise SystemExit(f"unknown variant {variant!r} (stub, before, as-is)")
     from crawler.cli import main as cli
 
     sys.argv[0] = "newsarchive"
-    cli()
+    profile_to = os.environ.get("NEWSARCHIVE_CPROFILE")
+    if not profile_to:
+        cli()
+        return
+    import cProfile
+    import time
+
+    profiler = cProfile.Profile(time.thread_time)  # CPU of the reactor thread only
+    try:
+        profiler.runcall(cli, standalone_mode=False)
+    finally:
+        profiler.dump_stats(profile_to)
 
 
 if __name__ == "__main__":

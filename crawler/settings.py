@@ -39,6 +39,9 @@ USER_AGENT = user_agent(NEWSARCHIVE_CONTACT, __version__)
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response it hands to the spider; our callbacks yield one
+# item (a source) or a few (a portal batch), so 100 only costs ~2.7 ms of reactor CPU a page (measured, bench).
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 0.25
 RANDOMIZE_DOWNLOAD_DELAY = True
 AUTOTHROTTLE_ENABLED = True
@@ -66,6 +69,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
     "crawler.middlewares.RetryAfterMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.QuickMetaRefreshMiddleware": 580,
     "crawler.middlewares.LocalMirrorMiddleware": 120,
     "crawler.safe_targets.SafeTargetsMiddleware": 110,
     "crawler.warc.middleware.WarcReplayMiddleware": 115,

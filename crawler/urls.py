@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -41,6 +42,7 @@ def normalize_url(url: str) -> str:
     return canonicalize_url(drop_tracking(url), keep_fragments=False)
 
 
+@lru_cache(maxsize=16384)  # each citation is keyed three times (request, event link, stored source)
 def source_url(url: str) -> str:
     """The key of a cited source: its normal form, with a web.archive.org capture unwrapped to the original."""
     from crawler.wayback import unwrap_archive_url
