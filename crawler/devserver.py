@@ -177,7 +177,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def mirrored(self, path: str, query: str):
         """Serve a cited URL from --url-map: {"file"|"body", "status", "content_type", "headers", "delay",
-        "redirect", "fail_times", "fail_status"} (the first ``fail_times`` hits answer ``fail_status``)."""
+        "redirect", "fail_times", "fail_status", "drop"} (the first ``fail_times`` hits answer ``fail_status``)."""
         return self.mirrored_url(original_url(path, query))
 
     def mirrored_url(self, url: str | None):
@@ -193,6 +193,9 @@ class Handler(BaseHTTPRequestHandler):
                               "text/html", {"Retry-After": "0"})
         if spec.get("delay"):
             time.sleep(float(spec["delay"]))
+        if spec.get("drop"):  # close the connection without an answer (the client sees it lost)
+            self.close_connection = True
+            return None
         headers = dict(spec.get("headers") or {})
         if spec.get("etag"):
             headers["ETag"] = spec["etag"]

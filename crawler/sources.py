@@ -35,8 +35,15 @@ def one_line(text, limit: int = 300) -> str:
 
 def classify_failure(exc: BaseException, http_status: int | None = None) -> tuple[str, str]:
     """(status, one-line message) for a download failure."""
-    message = one_line(str(exc) or type(exc).__name__)
     names = [c.__name__ for c in type(exc).__mro__]
+    if "ReplayedFailure" in names:  # WARC replay of a failure: the status recorded at capture
+        return exc.status, exc.message
+    cause = exc.__cause__
+    if cause is not None and "DownloadFailedError" in names:
+        # Scrapy ≥ 2.19 wraps Twisted's ResponseFailed (connection lost or closed before an answer)
+        names = [c.__name__ for c in type(cause).__mro__] + names
+        exc = cause
+    message = one_line(_failure_text(exc))
     if "IgnoreRequest" in names and "robots" in message.lower():
         return "robots_denied", "forbidden by robots.txt"
     low = message.lower()
@@ -50,6 +57,14 @@ def classify_failure(exc: BaseException, http_status: int | None = None) -> tupl
         if name in FAILURE_STATUS:
             return FAILURE_STATUS[name], f"{type(exc).__name__}: {message}" if message != type(exc).__name__ else message
     return "fetch_error", f"{type(exc).__name__}: {message}"
+
+
+def _failure_text(exc: BaseException) -> str:
+    """``str(exc)``, with Twisted's ResponseFailed reasons (a list of Failures) spelled out."""
+    reasons = getattr(exc, "reasons", None)
+    if reasons and all(hasattr(r, "getErrorMessage") for r in reasons):
+        return "; ".join(f"{r.type.__name__}: {r.getErrorMessage()}" for r in reasons)
+    return str(exc) or type(exc).__name__
 
 
 MAGIC = ((b"%pdf", "a PDF document"), (b"\x89png", "a PNG image"), (b"gif8", "a GIF image"),

@@ -124,6 +124,8 @@ async def scenario(path: str, hits: int, w: asyncio.StreamWriter, port: int):  #
     elif path == "/truncated":
         body = article().encode()
         send(response(200, body[: len(body) // 2], length=len(body)))
+    elif path == "/hang-up":  # the request is read, then the connection closed without a byte of answer
+        return
     elif path == "/no-article":
         send(response(200, b"<html><body><nav><a href='/a'>Home</a> <a href='/b'>World</a></nav></body></html>"))
     elif path.startswith("/private/"):
@@ -139,7 +141,7 @@ async def scenario(path: str, hits: int, w: asyncio.StreamWriter, port: int):  #
 SCENARIOS = ["/ok", "/timeout", "/trickle", "/429", "/503", "/500-then-ok", "/redirect-loop", "/redirect-private",
              "/huge", "/gzip-bomb", "/wrong-charset", "/no-charset", "/windows-1252", "/shift-jis", "/pdf-as-html",
              "/pdf", "/image-as-html", "/image", "/empty", "/truncated", "/no-article", "/private/secret",
-             "/malformed", "/missing"]
+             "/malformed", "/missing", "/hang-up"]
 
 
 async def main(port: int = 0, host: str = "127.0.0.1"):

@@ -19,6 +19,7 @@ EXPECTED = {
     "/shift-jis": "ok", "/pdf-as-html": "not_html", "/pdf": "not_html", "/image-as-html": "not_html",
     "/image": "not_html", "/empty": "empty_extraction", "/truncated": "truncated", "/no-article": "empty_extraction",
     "/private/secret": "robots_denied", "/malformed": "ok", "/missing": "http_error",
+    "/hang-up": "connection_lost",
 }
 HOST = "127.0.0.2"  # the fault server's address; the only network the crawl is allowed to reach
 
@@ -92,6 +93,7 @@ def test_fault_scenarios_end_in_their_status(tmp_path):
     assert "東京で会議が開かれた" in ok[fs.url("/shift-jis")]["text"]
     assert ok[fs.url("/429")]["title"] == "Recovered after Retry-After"
     assert rows[fs.url("/missing")]["error"] == "HTTP 404"
+    assert rows[fs.url("/hang-up")]["error"].startswith("ResponseNeverReceived: ConnectionDone")
     assert db["events"].count == len(cites)
 
 

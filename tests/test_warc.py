@@ -17,7 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.sources import FAILURE_STATUS, classify_failure
 from crawler.storage.schema import open_db
 from crawler.warc import replay_settings, with_warc_middlewares
-from crawler.warc.errors import NotInReplay
+from crawler.warc.errors import NotInReplay, ReplayedFailure
 from crawler.warc.reader import WarcIndex, read_record, warc_files
 from crawler.warc.reextract import find_warc, source_body
 from crawler.warc.schema import add_warc_columns
@@ -125,6 +125,25 @@ def test_final_answers_win_over_transient_ones(tmp_path):
     assert index.lookup("http://ex.org/q").status == 503
 
 
+def test_failures_without_response_are_recorded_and_lose_to_responses(tmp_path):
+    with WarcWriter(tmp_path) as w:
+        w.write_failure("http://ex.org/t", "GET", {"User-Agent": "na"}, "timeout", "TimeoutError: took\nlonger")
+        w.write_exchange("http://ex.org/p", "GET", {}, 200, None, {}, b"answered")
+        w.write_failure("http://ex.org/p", "GET", {}, "dns_error", "DNSLookupError: no such host")
+        w.write_exchange("http://ex.org/r", "GET", {}, 503, None, {}, b"busy")
+        w.write_failure("http://ex.org/r", "GET", {}, "connection_refused", "ConnectionRefusedError: refused")
+    assert warcio_cli("check", *map(str, w.files)).returncode == 0
+    kinds = [r[0] for r in records(w.files[0])]
+    assert kinds[1:3] == ["metadata", "request"]
+    index = WarcIndex.build([tmp_path])
+    assert index.failure("http://ex.org/t") == ("timeout", "TimeoutError: took longer")
+    assert index.lookup("http://ex.org/t") is None and "http://ex.org/t" in index
+    assert index.failure("http://ex.org/p") is None and index.lookup("http://ex.org/p").body == b"answered"
+    assert index.failure("http://ex.org/r") == ("connection_refused", "ConnectionRefusedError: refused")
+    replayed = ReplayedFailure(*index.failure("http://ex.org/t"))
+    assert classify_failure(replayed) == ("timeout", "TimeoutError: took longer")
+
+
 def test_rotation_by_size_keeps_exchanges_whole(tmp_path):
     with WarcWriter(tmp_path, prefix="rot", max_size=3000) as w:
         for i in range(12):
@@ -206,9 +225,11 @@ EXTRA_DAY = """{{Current events|year=2015|month=03|day=4|content=
 *A dead link. [http://news1.example.com/gone (Example Wire)]
 *A host whose robots.txt forbids crawlers. [http://private.example.net/story (Private)]
 *A story the replay archive lacks. [http://dropped.example.com/story (Dropped Daily)]
+*A server that hangs up without answering. [http://slow.example.com/story (Slow Post)]
 <!-- All news items above this line -->}}
 """
 DROPPED = "http://dropped.example.com/story"
+SLOW = "http://slow.example.com/story"  # the server closes the connection without answering: no response record
 # no Wayback / Common Crawl lookups for the dead link: they would leave the mock server for the internet
 HERMETIC = ["-s", "NEWSARCHIVE_ARCHIVE_FALLBACK=0"]
 
@@ -230,6 +251,7 @@ def round_trip_site(tmp_path) -> dict:
         "http://private.example.net/robots.txt": {"body": "User-agent: *\nDisallow: /\n",
                                                   "content_type": "text/plain"},
         DROPPED: {"file": str(arts / "dropped.html")},
+        SLOW: {"drop": True},
     })
     site["map"].write_text(json.dumps(url_map))
     return site
@@ -297,6 +319,7 @@ def check_round_trip(warc_dir, live, replayed, api):
     assert index.entry("http://news1.example.com/gone").status == 404
     assert index.entry("http://private.example.net/robots.txt").status == 200
     assert "http://private.example.net/story" not in index  # robots.txt forbade it: never fetched
+    assert index.failure(SLOW)[0] == "connection_lost" and index.lookup(SLOW) is None  # sent, no answer
     zipped = index.lookup("http://zipped.example.com/story")
     assert zipped.header("Content-Encoding") == "gzip" and zipped.body[:2] == b"\x1f\x8b"
     assert any(e.url.startswith(api + "?") for e in index.entries.values())
@@ -309,7 +332,7 @@ def check_round_trip(warc_dir, live, replayed, api):
         assert a[table] == b[table], f"{table} differs between capture and replay"
     src_a = {dict(r)["url"]: dict(r) for r in a["sources"]}
     src_b = {dict(r)["url"]: dict(r) for r in b["sources"]}
-    assert set(src_a) == set(src_b) and len(src_a) == 3 * 3 + 1 + 5
+    assert set(src_a) == set(src_b) and len(src_a) == 3 * 3 + 1 + 6
     dropped_a, dropped_b = src_a.pop(DROPPED), src_b.pop(DROPPED)
     def same(r):  # times (…_at) and WARC pointers differ between the two runs
         return {k: v for k, v in r.items() if not k.endswith("_at") and k not in ("warc_file", "warc_offset")}
@@ -320,6 +343,8 @@ def check_round_trip(warc_dir, live, replayed, api):
     statuses = {u: r["status"] for u, r in src_b.items()}
     assert statuses["http://private.example.net/story"] == "robots_denied"
     assert statuses["http://news1.example.com/gone"] == "http_error"
+    assert statuses[SLOW] == src_a[SLOW]["status"] == "connection_lost"  # replayed, not not_in_replay
+    assert src_b[SLOW]["error"] == src_a[SLOW]["error"]
     assert src_b["http://moved.example.com/old-path"]["final_url"] == "https://moved.example.com/new-path"
     log = replay_log(replayed)
     stats = log[log.rindex("Dumping Scrapy stats"):]

@@ -16,3 +16,14 @@ class NotInReplay(IgnoreRequest):
     def __init__(self, url: str = ""):
         super().__init__("not in the replayed WARC files")
         self.url = url
+
+
+class ReplayedFailure(IgnoreRequest):
+    """A request that failed without a response when the WARC files were captured (timeout, DNS error, refused
+    connection…): replay fails it the same way. ``classify_failure`` returns the recorded status and message."""
+
+    def __init__(self, status: str, message: str, url: str = ""):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.url = url

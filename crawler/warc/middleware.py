@@ -13,12 +13,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
 from crawler.mirror import original_url
-from crawler.warc.errors import NotInReplay
+from crawler.sources import classify_failure
+from crawler.warc.errors import NotInReplay, ReplayedFailure
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +51,10 @@ def warcinfo(settings, spider=None) -> dict:
 class WarcCaptureMiddleware:
     """Writes every response that reaches it, with its request, to NEWSARCHIVE_WARC_DIR.
 
-    Skipped: replayed responses and HTTP-cache hits (not network exchanges). Requests that end without a
-    response (DNS error, timeout, size limit) leave no record.
+    Skipped: replayed responses and HTTP-cache hits (not network exchanges). A request sent that ends without a
+    response (DNS error, timeout, size limit) leaves its request record and a ``metadata`` record with the
+    failure (``WarcWriter.write_failure``); requests stopped before the network (robots.txt, blocked
+    addresses, offsite) leave none.
 
     Settings: NEWSARCHIVE_WARC_DIR (on when set), NEWSARCHIVE_WARC_PREFIX, NEWSARCHIVE_WARC_MAX_SIZE
     (bytes, default 1 GB), NEWSARCHIVE_WARC_OPERATOR (default NEWSARCHIVE_CONTACT).
@@ -92,12 +95,38 @@ class WarcCaptureMiddleware:
                 return orig, True
         return url, False
 
-    def process_response(self, request, response, spider=None):
-        if REPLAY_FLAG in response.flags or "cached" in response.flags:
-            return response
+    def _set_info(self) -> None:
         if not self._info_set:
             self.writer.info = warcinfo(self.crawler.settings, getattr(self.crawler, "spider", None))
             self._info_set = True
+
+    def process_request(self, request, spider=None):
+        request.meta["warc_sent"] = id(request)  # this very request reached the download handler
+        return None
+
+    def process_exception(self, request, exception, spider=None):
+        """A request that was sent and got no response: record the failure (the exception goes on)."""
+        if request.meta.get("warc_sent") != id(request) or isinstance(exception, IgnoreRequest):
+            return None
+        self._set_info()
+        url, _ = self.network_url(request)
+        status, message = classify_failure(exception)
+        try:
+            name, offset = self.writer.write_failure(url, request.method, request.headers.items(), status,
+                                                     message, datetime.now(timezone.utc),
+                                                     request_body=request.body)
+        except OSError as err:
+            logger.error("WARC capture failed for %s: %s", url, err)
+            self.crawler.stats.inc_value("newsarchive/warc/errors")
+            return None
+        request.meta["warc_record"] = (name, offset)
+        self.crawler.stats.inc_value("newsarchive/warc/failures")
+        return None
+
+    def process_response(self, request, response, spider=None):
+        if REPLAY_FLAG in response.flags or "cached" in response.flags:
+            return response
+        self._set_info()
         url, mirrored = self.network_url(request)
         ip = getattr(response, "ip_address", None)
         try:
@@ -119,7 +148,8 @@ class WarcReplayMiddleware:
     """Answers every request from the WARC files of NEWSARCHIVE_REPLAY; never uses the network.
 
     A URL without a response record raises NotInReplay (status ``not_in_replay``), except robots.txt,
-    which is answered with an empty 200 (allow all) flagged ``warc-replay-default``.
+    which is answered with an empty 200 (allow all) flagged ``warc-replay-default``. A URL whose recorded
+    outcome is a failure without response raises ReplayedFailure, which keeps the recorded status.
     """
 
     def __init__(self, crawler, paths: list[str]):
@@ -141,6 +171,10 @@ class WarcReplayMiddleware:
 
     def process_request(self, request, spider=None):
         stats = self.crawler.stats
+        failure = self.index.failure(request.url)
+        if failure is not None:
+            stats.inc_value("newsarchive/replay/failures")
+            raise ReplayedFailure(*failure, url=request.url)
         stored = self.index.lookup(request.url)
         if stored is None:
             if urlsplit(request.url).path == "/robots.txt":

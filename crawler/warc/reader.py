@@ -5,6 +5,10 @@
 (2xx, 3xx except 304, 4xx except 408/429) wins over a transient one (5xx, 408, 429, 304), and among
 equals the later record wins (files are read in the order given, a directory's files by name, which
 starts with the UTC time of the file). ``revisit`` records are not resolved (this crawler writes none).
+
+A request that got no response is indexed from its ``metadata`` record (``fetch-status``/``fetch-error``
+warc-fields, see ``WarcWriter.write_failure``) as a transient answer: ``failure(url)`` gives (status, error),
+and any response record for the URL wins over it.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ class IndexEntry:
     status: int
     date: str
     url: str
+    failure: tuple[str, str] | None = None  # (status, error) of a request that got no response
 
 
 def decode_content(body: bytes, encoding: str | None) -> bytes:
@@ -148,6 +153,18 @@ def read_record(file, offset: int) -> StoredResponse:
                           offset=int(offset), date=date, protocol=protocol)
 
 
+def failure_fields(record) -> tuple[str, str] | None:
+    """(fetch-status, fetch-error) of a failure ``metadata`` record; None for any other record."""
+    if record.rec_type != "metadata" or "warc-fields" not in (record.rec_headers.get_header("Content-Type") or ""):
+        return None
+    fields = {}
+    for line in record.content_stream().read(65536).decode("utf-8", "replace").splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            fields[name.strip().lower()] = value.strip()
+    return (fields["fetch-status"], fields.get("fetch-error", "")) if fields.get("fetch-status") else None
+
+
 def _rank(status: int) -> int:
     return 0 if status in (0, 304, 408, 429) or status >= 500 else 1
 
@@ -174,14 +191,15 @@ class WarcIndex:
             with open(path, "rb") as fh:
                 it = ArchiveIterator(fh)
                 for record in it:
-                    if record.rec_type != "response":
+                    failure = failure_fields(record)
+                    if record.rec_type != "response" and failure is None:
                         continue
                     uri = record.rec_headers.get_header("WARC-Target-URI")
                     if not uri:
                         continue
-                    status = _status(record)
+                    status = _status(record) if failure is None else 0
                     date = record.rec_headers.get_header("WARC-Date") or ""
-                    entry = IndexEntry(path, it.get_record_offset(), status, date, uri)
+                    entry = IndexEntry(path, it.get_record_offset(), status, date, uri, failure)
                     self.records += 1
                     key = normalize_url(uri)
                     old = self.entries.get(key)
@@ -202,5 +220,11 @@ class WarcIndex:
         return self.entries.get(normalize_url(url))
 
     def lookup(self, url: str) -> StoredResponse | None:
+        """The response recorded for ``url`` (None: none, or the request got no response — see ``failure``)."""
         entry = self.entry(url)
-        return read_record(entry.file, entry.offset) if entry else None
+        return read_record(entry.file, entry.offset) if entry and entry.failure is None else None
+
+    def failure(self, url: str) -> tuple[str, str] | None:
+        """(status, error) when the recorded outcome for ``url`` is a request that got no response."""
+        entry = self.entry(url)
+        return entry.failure if entry else None

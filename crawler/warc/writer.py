@@ -167,24 +167,50 @@ class WarcWriter:
                                      archive_headers(response_headers, len(body), decoded), protocol=version)
         response = w.create_warc_record(url, "response", payload=BytesIO(body), length=len(body),
                                         http_headers=resp_http, warc_headers_dict=dict(common))
-        parts = urlsplit(url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        req_headers = header_pairs(request_headers)
-        if not any(n.lower() == "host" for n, _ in req_headers):
-            req_headers.insert(0, ("Host", parts.netloc))
-        req_http = StatusAndHeaders(f"{method.upper()} {target} {version}", req_headers, is_http_request=True)
-        concurrent = {**common, "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")}
-        request = w.create_warc_record(url, "request", payload=BytesIO(request_body or b""),
-                                       length=len(request_body or b""), http_headers=req_http,
-                                       warc_headers_dict=concurrent)
-        name = self.files[-1].name
-        offset = self._fh.tell()
-        w.write_record(response)
-        w.write_record(request)
+        return self._append(response, self._request_record(url, method, request_headers, request_body, version,
+                                                           common, response))
+
+    def _append(self, first, request) -> tuple[str, int]:
+        """Write a response/metadata record and its request record; (file name, offset of the first)."""
+        name, offset = self.files[-1].name, self._fh.tell()
+        self._writer.write_record(first)
+        self._writer.write_record(request)
         self.records += 2
         if self._fh.tell() >= self.max_size:
             self.close()
         return name, offset
+
+    def _request_record(self, url, method, headers, body, version, common, concurrent_to):
+        """The request record of an exchange, WARC-Concurrent-To its response (or failure) record."""
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        req_headers = header_pairs(headers)
+        if not any(n.lower() == "host" for n, _ in req_headers):
+            req_headers.insert(0, ("Host", parts.netloc))
+        req_http = StatusAndHeaders(f"{method.upper()} {target} {version}", req_headers, is_http_request=True)
+        return self._writer.create_warc_record(
+            url, "request", payload=BytesIO(body or b""), length=len(body or b""), http_headers=req_http,
+            warc_headers_dict={**common, "WARC-Concurrent-To": concurrent_to.rec_headers.get_header("WARC-Record-ID")})
+
+    def write_failure(self, url: str, method: str, request_headers, status: str, error: str, fetched_at=None, *,
+                      request_body: bytes = b"", protocol: str | None = "HTTP/1.1") -> tuple[str, int]:
+        """A request that got no response (timeout, DNS error, refused…): its ``request`` record and a
+        ``metadata`` record (application/warc-fields: ``fetch-status``, ``fetch-error``) on the same target
+        URI, so that replay can fail it the same way. Returns (file name, offset of the metadata record)."""
+        if self._fh is None:
+            self._open()
+        w = self._writer
+        common = {"WARC-Date": warc_date(fetched_at), "WARC-Warcinfo-ID": self._warcinfo_id}
+        fields = f"fetch-status: {_field(status)}\r\nfetch-error: {_field(error)}\r\n".encode("utf-8")
+        meta = w.create_warc_record(url, "metadata", payload=BytesIO(fields), length=len(fields),
+                                    warc_content_type="application/warc-fields", warc_headers_dict=dict(common))
+        return self._append(meta, self._request_record(url, method, request_headers, request_body,
+                                                       _http_version(protocol), common, meta))
+
+
+def _field(value) -> str:
+    """A warc-fields value on one line."""
+    return " ".join(str(value).split())
 
 
 def _phrase(status: int) -> str:
