@@ -273,6 +273,8 @@ class Handler(BaseHTTPRequestHandler):
             elif i >= skip and cont is None:
                 cont = {"rvcontinue": str(i), "continue": "||"}
             pages.append(entry)
+        if args.pages_latest_first:
+            pages.reverse()
         data = {"batchcomplete": cont is None, "query": {"normalized": normalized, "pages": pages}}
         if cont:
             data["continue"] = cont
@@ -304,6 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status-code", type=int, default=503)
     p.add_argument("--error-day", action="append", default=[], help="answer requests for this day with an error JSON")
     p.add_argument("--max-content-pages", type=int, default=None, help="page contents per answer (then continue)")
+    p.add_argument("--pages-latest-first", action="store_true",
+                   help="list each answer's pages latest day first (the real API follows no date order)")
     return p
 
 

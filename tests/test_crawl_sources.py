@@ -139,3 +139,38 @@ def test_standard_proxy_env_vars_are_used(site, tmp_path):
     db = open_db(db_path)
     gone = next(db.query("SELECT status, error FROM sources WHERE url LIKE 'http://gone.example.com%'"))
     assert gone == {"status": "http_error", "error": "HTTP 404"}
+
+
+@pytest.mark.parametrize("api_args", [["--pages-latest-first"], ["--pages-latest-first", "--max-content-pages", "1"]],
+                         ids=["latest-first", "latest-first-continued"])
+def test_source_cited_on_several_days_is_fetched_for_the_earliest(tmp_path, api_args):
+    """The API lists a batch's pages in no date order (and may continue it over several answers): a source cited
+    on several days is fetched once, for its earliest citing day, whatever order the pages arrive in."""
+    from datetime import date
+
+    from tests.sitegen import article_html
+
+    shared, late = "http://wire.example.com/shared-story", "http://post.example.org/late-story"
+    wiki = tmp_path / "wiki"
+    wiki.mkdir()
+    cites = {1: [shared], 2: [], 3: [shared, late]}
+    for day, urls in cites.items():
+        refs = " ".join(f"[{u} (Outlet)]" for u in urls)
+        (wiki / f"2021-03-0{day}_rev{day}.wiki").write_text(
+            f"{{{{Current events|year=2021|month=03|day={day}|content=\n;Politics\n"
+            f"*An event of day {day} happens. {refs}\n}}}}\n", encoding="utf-8")
+    url_map = {}
+    for i, url in enumerate((shared, late)):
+        page = tmp_path / f"a{i}.html"
+        page.write_text(article_html(f"Story number {i}", date(2021, 3, 1), i), encoding="utf-8")
+        url_map[url] = {"file": str(page)}
+    (tmp_path / "map.json").write_text(json.dumps(url_map))
+    db_path = tmp_path / "a.db"
+    with MockServer("--url-map", str(tmp_path / "map.json"), *api_args, wiki=[wiki]) as srv:
+        run_cli("crawl", "--from", "2021-03-01", "--to", "2021-03-03", "--db", str(db_path), "--wiki-api", srv.api,
+                "-s", f"NEWSARCHIVE_MIRROR={srv.url('')}", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
+                "-s", "NEWSARCHIVE_EXTRACT_WORKERS=1")
+    rows = {r["url"]: r for r in open_db(db_path).query("SELECT url, status, event_day, first_cited_day FROM sources")}
+    assert {u: r["status"] for u, r in rows.items()} == {shared: "ok", late: "ok"}
+    assert rows[shared]["event_day"] == rows[shared]["first_cited_day"] == "2021-03-01"
+    assert rows[late]["event_day"] == rows[late]["first_cited_day"] == "2021-03-03"

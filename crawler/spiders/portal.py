@@ -16,7 +16,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 
 from crawler.items import DayPage
 from crawler.storage.schema import open_db
-from crawler.spiders.sources import SourceFollowing
+from crawler.spiders.sources import SourceFollowing, citations
 from crawler.storage.sources import due_sources
 from crawler.politeness import retry_after_seconds
 from crawler.portal.api import ApiError, read_query, revisions_url
@@ -139,6 +139,7 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
             # The API is an operator-configured endpoint used under Wikimedia's API etiquette (serial requests,
             # maxlag, a descriptive User-Agent); robots.txt (which disallows /w/ for crawlers) is not about it.
             meta={"titles": titles, "cont": cont, "attempt": attempt, "seen": kw.get("seen", []),
+                  "cited": kw.get("cited", []),
                   "download_slot": "wiki-api", "dont_obey_robotstxt": True},
             priority=100,
             dont_filter=attempt > 0 or forced,
@@ -178,6 +179,7 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
     async def _parse_api(self, response):
         titles = response.meta["titles"]
         seen = set(response.meta["seen"])
+        cited = list(response.meta.get("cited", []))  # the batch's citations so far (continued answers)
         fetched_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         try:
             result = read_query(json.loads(response.text))
@@ -189,14 +191,18 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
                 self.crawler.stats.inc_value("newsarchive/api_retries")
                 self.logger.info("API %s, retrying in %.1fs (attempt %d)", err.code, wait, attempt + 1)
                 await asyncio.sleep(wait)
-                yield self._api_request(titles, response.meta["cont"], attempt + 1, seen=list(seen))
+                yield self._api_request(titles, response.meta["cont"], attempt + 1, seen=list(seen), cited=cited)
                 return
             for item in self._failed(titles, seen, f"api_error: {err}", response.url):
                 yield item
+            for request in self._batch_sources(cited):
+                yield request
             return
         except (ValueError, KeyError, TypeError) as err:
             for item in self._failed(titles, seen, f"api_error: unreadable answer: {err}", response.url):
                 yield item
+            for request in self._batch_sources(cited):
+                yield request
             return
         inverse = {to: frm for frm, to in result.normalized.items()}
         for page in result.pages:
@@ -206,16 +212,22 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
             seen.add(requested)
             day_page = self._day_page(requested, page, fetched_at, response.url)
             day_page.warc = response.meta.get("warc_record")
-            requests = self.source_requests(day_page) if self.follow_sources else []
+            if self.follow_sources:
+                cited.extend(citations(day_page))
             yield day_page
-            for request in requests:
-                yield request
         if result.continue_params:
-            yield self._api_request(titles, result.continue_params, 0, seen=list(seen))
+            yield self._api_request(titles, result.continue_params, 0, seen=list(seen), cited=cited)
             return
         for item in self._failed([t for t in titles if t not in seen], set(),
                                  "api_error: page absent from the API answer", response.url):
             yield item
+        for request in self._batch_sources(cited):
+            yield request
+
+    def _batch_sources(self, cited: list) -> list[scrapy.Request]:
+        """The batch's source requests, once all its pages are read: each source for its earliest citing day
+        (the API answers pages in no date order, and may split a batch over continued answers)."""
+        return self.source_requests(cited) if self.follow_sources and cited else []
 
     def _day_page(self, title, page, fetched_at, api_url) -> DayPage:
         day = title_day(title)

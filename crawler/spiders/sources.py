@@ -8,7 +8,7 @@ fallback. Decisions live in ``crawler.wayback`` and ``crawler.sources``; this mo
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import scrapy
 
@@ -18,6 +18,12 @@ from crawler.storage.sources import sources_to_fetch
 from crawler.urls import source_url
 from crawler.wayback import (capture_url, cc_index_query, cc_range, is_recoverable, nearest_collection,
                              rank_captures, read_cc_index, read_cdx, unwrap_archive_url, cdx_query_url)
+
+
+def citations(page: DayPage) -> list[tuple[str, str, str, bool]]:
+    """(source URL, cited URL, day ISO, marked dead) for every citation of a day page, in page order."""
+    day = page.day.isoformat()
+    return [(source_url(src.url), src.url, day, bool(src.reported_dead)) for ev in page.events for src in ev.sources]
 
 
 def now_iso() -> str:
@@ -42,16 +48,16 @@ class SourceFollowing:
         self._cc_collections = None
 
     # --- live fetches ---------------------------------------------------------------------------------
-    def source_requests(self, page: DayPage) -> list[scrapy.Request]:
-        """One request per cited source not fetched yet (in this run or, successfully, before)."""
+    def source_requests(self, citations: list[tuple[str, str, str, bool]]) -> list[scrapy.Request]:
+        """One request per cited source not fetched yet (in this run or, successfully, before), for its
+        earliest citing day; ``citations`` are (source URL, cited URL, day ISO, marked dead) from ``citations``."""
         cited: dict[str, str] = {}
-        for ev in page.events:
-            for src in ev.sources:
-                url = source_url(src.url)
-                if src.reported_dead:
-                    self.dead_marked.add(url)
-                if url not in self.requested_sources and url not in cited:
-                    cited[url] = src.url
+        days: dict[str, date] = {}
+        for url, cited_url, day, dead in sorted(citations, key=lambda c: c[2]):
+            if dead:
+                self.dead_marked.add(url)
+            if url not in self.requested_sources and url not in cited:
+                cited[url], days[url] = cited_url, date.fromisoformat(day)
         if not cited:
             return []
         if getattr(self, "redis", None) is not None:  # distributed: the shared seen-set decides, once
@@ -61,7 +67,7 @@ class SourceFollowing:
             for url, cited_url in cited.items():
                 self.requested_sources.add(url)
                 if self.redis.sadd(SOURCES_SEEN, url):
-                    requests.append(self.source_request(url, cited_url, page.day, {}))
+                    requests.append(self.source_request(url, cited_url, days[url], {}))
             return requests
         db = self.source_db()
         due = (sources_to_fetch(db, list(cited), refetch_ok=self.refetch_ok) if db is not None
@@ -72,7 +78,7 @@ class SourceFollowing:
             if url not in due:
                 self.crawler.stats.inc_value("newsarchive/sources/skipped_known")
                 continue
-            requests.append(self.source_request(url, cited_url, page.day, due[url]))
+            requests.append(self.source_request(url, cited_url, days[url], due[url]))
         return requests
 
     def source_request(self, url: str, cited_url: str, day, validators: dict) -> scrapy.Request:
