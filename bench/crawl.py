@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.procs import TreeSampler, cpu_seconds, machine_busy_seconds
+from bench.procs import TreeSampler, cpu_seconds, machine_busy_seconds, running_after
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWSARCHIVE = Path(sys.executable).with_name("newsarchive")
@@ -91,8 +91,7 @@ def run_crawl(site, mirror, db: Path, extra: dict | None = None, interval: float
     samples: list[tuple[float, int, float, float]] = []
     conn = None
     last_print = 0.0
-    while proc.poll() is None:
-        time.sleep(interval)
+    while running_after(proc, interval):
         now = time.perf_counter() - t0
         sampler.sample(with_pss=sampler.samples % 10 == 0)
         if conn is None and db.exists():

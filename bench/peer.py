@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.procs import TreeSampler, cpu_seconds, machine_busy_seconds
+from bench.procs import TreeSampler, cpu_seconds, machine_busy_seconds, running_after
 
 TRAFILATURA = Path(sys.executable).with_name("trafilatura")
 
@@ -65,9 +65,9 @@ def run_peer(urls: list[str], work: Path, mirror, parallel: int) -> PeerResult:
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     sampler = TreeSampler(proc.pid)
-    while proc.poll() is None:
+    sampler.sample()
+    while running_after(proc, 0.5):
         sampler.sample()
-        time.sleep(0.5)
     wall = time.perf_counter() - t0
     err = proc.stderr.read()
     mirror_cpu = cpu_seconds(mirror.proc.pid) - mirror0

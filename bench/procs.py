@@ -4,10 +4,21 @@ and the machine's busy CPU time (to see how much of it other processes took duri
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 TICK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def running_after(proc, seconds: float) -> bool:
+    """Wait up to ``seconds`` for ``proc`` (a Popen); False as soon as it has exited. A sampling loop built on
+    this sees the exit when it happens, not at its next tick (a 1 s tick added 0.5 s to a run on average)."""
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return True
+    return False
 
 
 def _stat(pid: int) -> list[str] | None:
