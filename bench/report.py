@@ -70,6 +70,12 @@ def page_section(n_pages, ceiling, crawl, peer, requests, when: str) -> list[str
                  f"{crawl.cpu_workers / n_b * 1000:.0f} ms + mirror {crawl.cpu_mirror / n_b * 1000:.1f} ms. "
                  f"CPU-bound estimate for an otherwise idle machine ({cores} cores): a ≈ {cores / cpu_a:.1f}, "
                  f"b ≈ {cores / cpu_b:.1f} pages/s, **b/a ≈ {cpu_a / cpu_b:.2f}**.")
+    main_ms, worker_ms = crawl.cpu_main / n_b * 1000, crawl.cpu_workers / n_b * 1000
+    if main_ms > 0:
+        lines.append(f"- One crawl process: its main process (the reactor thread: Scrapy, robots.txt, storage) spends "
+                     f"{main_ms:.1f} ms a page, so one `newsarchive crawl` tops out near {1000 / main_ms:.0f} pages/s "
+                     f"whatever the number of cores; that rate keeps ~{worker_ms / main_ms:.1f} cores of extraction "
+                     f"busy. On bigger machines, run more processes (the distributed mode).")
     if peer is not None:
         cpu_c = peer.cpu / max(1, peer.urls)
         lines.append(f"- **b/c = {b / peer.pages_per_s:.2f}** (target ≥ 2). trafilatura used {cpu_c * 1000:.0f} ms "
