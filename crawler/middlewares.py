@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from scrapy.utils.response import response_status_message
@@ -115,16 +118,51 @@ class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
 
 
 class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Scrapy's RobotsTxtMiddleware with a fix for requests that wait on the same robots.txt.
+    """Scrapy's RobotsTxtMiddleware with a fix for requests that wait on the same robots.txt, and a cache of
+    robots.txt answers in the archive between runs.
 
     In Scrapy 2.19 with the asyncio reactor, every request waiting while a host's robots.txt downloads awaits
     ``Deferred.asFuture`` on one shared Deferred; asFuture consumes the result, so all waiters after the first
     get ``None`` and are let through unchecked. Here each waiter gets its own Deferred, chained so the parser
     passes on to the next.
+
+    The cache (``crawler.storage.robots``, table ``robots_txt`` of NEWSARCHIVE_DB) answers a host asked less than
+    NEWSARCHIVE_ROBOTS_CACHE_HOURS (24; 0: off) ago. It is off when capturing or replaying WARC files, so that
+    every robots.txt decision of a captured crawl is in its WARC files.
     """
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        s = crawler.settings
+        hours = s.getfloat("NEWSARCHIVE_ROBOTS_CACHE_HOURS", 24)
+        warc = s.get("NEWSARCHIVE_WARC_DIR") or s.getlist("NEWSARCHIVE_REPLAY")
+        self.cache_path = s.get("NEWSARCHIVE_DB") if hours > 0 and not warc else None
+        self.max_age = timedelta(hours=hours)
+        self._cache_db = None
+
+    def _cache(self):
+        if self._cache_db is None and self.cache_path:
+            from crawler.storage.schema import open_db
+
+            self._cache_db = open_db(self.cache_path)
+            self.crawler.signals.connect(self._close_cache, signal=signals.spider_closed)
+        return self._cache_db
+
+    def _close_cache(self, *args, **kwargs):
+        if self._cache_db is not None:
+            self._cache_db.close()
+            self._cache_db = None
 
     async def robot_parser(self, request):
         netloc = urlparse_cached(request).netloc
+        if netloc not in self._parsers and self.cache_path:
+            from crawler.storage.robots import cached_robots
+
+            body = cached_robots(self._cache(), netloc, self.max_age)
+            if body is not None:
+                self._parsers[netloc] = build_from_crawler(self._parserimpl, self.crawler, body)
+                self.crawler.stats.inc_value("newsarchive/robots_cache/hits")
+                return self._parsers[netloc]
         pending = self._parsers.get(netloc)
         if isinstance(pending, Deferred):
             waiter: Deferred = Deferred()
@@ -136,3 +174,11 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
             pending.addBoth(pass_on)
             return await maybe_deferred_to_future(waiter)
         return await super().robot_parser(request)
+
+    async def _parse_robots(self, response, netloc, request):
+        await super()._parse_robots(response, netloc, request)
+        if self.cache_path:
+            from crawler.storage.robots import save_robots
+
+            if save_robots(self._cache(), netloc, response.url, response.status, response.body):
+                self.crawler.stats.inc_value("newsarchive/robots_cache/saved")

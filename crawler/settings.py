@@ -37,6 +37,8 @@ NEWSARCHIVE_COMMONCRAWL_DATA_URL = os.environ.get("NEWSARCHIVE_COMMONCRAWL_DATA_
 # --- politeness ------------------------------------------------------------------
 USER_AGENT = user_agent(NEWSARCHIVE_CONTACT, __version__)
 ROBOTSTXT_OBEY = True
+# robots.txt answers are kept in the archive and reused for this long (RFC 9309: at most 24 h); 0 = always ask
+NEWSARCHIVE_ROBOTS_CACHE_HOURS = 24
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response it hands to the spider; our callbacks yield one

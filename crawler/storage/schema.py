@@ -141,6 +141,12 @@ def _warc(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE {table} ADD COLUMN warc_offset INTEGER")
 
 
+@migrations(name="0006_robots_cache")
+def _robots_cache(db: sqlite_utils.Database) -> None:
+    db.execute("CREATE TABLE robots_txt (netloc TEXT PRIMARY KEY, url TEXT NOT NULL, fetched_at TEXT NOT NULL, "
+               "http_status INTEGER NOT NULL, body BLOB NOT NULL)")
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating parents) the archive with WAL, foreign keys on and migrations applied."""
     path = Path(path)
