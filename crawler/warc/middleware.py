@@ -111,16 +111,9 @@ class WarcCaptureMiddleware:
         self._set_info()
         url, _ = self.network_url(request)
         status, message = classify_failure(exception)
-        try:
-            name, offset = self.writer.write_failure(url, request.method, request.headers.items(), status,
-                                                     message, datetime.now(timezone.utc),
-                                                     request_body=request.body)
-        except OSError as err:
-            logger.error("WARC capture failed for %s: %s", url, err)
-            self.crawler.stats.inc_value("newsarchive/warc/errors")
-            return None
-        request.meta["warc_record"] = (name, offset)
-        self.crawler.stats.inc_value("newsarchive/warc/failures")
+        self._record(request, url, "failures", lambda: self.writer.write_failure(
+            url, request.method, request.headers.items(), status, message, datetime.now(timezone.utc),
+            request_body=request.body))
         return None
 
     def process_response(self, request, response, spider=None):
@@ -129,19 +122,22 @@ class WarcCaptureMiddleware:
         self._set_info()
         url, mirrored = self.network_url(request)
         ip = getattr(response, "ip_address", None)
+        self._record(request, url, "exchanges", lambda: self.writer.write_exchange(
+            url, request.method, request.headers.items(), response.status, None,
+            response.headers.items(), response.body, datetime.now(timezone.utc),
+            request_body=request.body, ip_address=None if mirrored or ip is None else str(ip),
+            protocol=getattr(response, "protocol", None)))
+        return response
+
+    def _record(self, request, url: str, kind: str, write) -> None:
+        """``write()`` the records; point the request at them (``warc_record``) and count them as ``kind``."""
         try:
-            name, offset = self.writer.write_exchange(
-                url, request.method, request.headers.items(), response.status, None,
-                response.headers.items(), response.body, datetime.now(timezone.utc),
-                request_body=request.body, ip_address=None if mirrored or ip is None else str(ip),
-                protocol=getattr(response, "protocol", None))
+            request.meta["warc_record"] = write()
         except OSError as err:  # a full disk must not lose the crawl's database writes
             logger.error("WARC capture failed for %s: %s", url, err)
             self.crawler.stats.inc_value("newsarchive/warc/errors")
-            return response
-        request.meta["warc_record"] = (name, offset)
-        self.crawler.stats.inc_value("newsarchive/warc/exchanges")
-        return response
+            return
+        self.crawler.stats.inc_value(f"newsarchive/warc/{kind}")
 
 
 class WarcReplayMiddleware:
