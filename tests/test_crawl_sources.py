@@ -56,7 +56,7 @@ def site(tmp_path):
     url_map = {
         wta["url"]: {"file": str(TELEGRAPH / "htmldate_telegraph.co.uk-WTA.html.gz")},
         davis["url"]: {"file": str(TELEGRAPH / f"{AEB_PAGE}.html.gz")},
-        "http://slow.example.com/story": {"delay": 6, "body": "<html><body>late</body></html>"},
+        "http://slow.example.com/story": {"delay": 15, "body": "<html><body>late</body></html>"},
         "http://docs.example.org/report.pdf": {"file": str(pdf), "content_type": "application/pdf"},
         "http://private.example.net/robots.txt": {"body": "User-agent: *\nDisallow: /\n",
                                                   "content_type": "text/plain"},
