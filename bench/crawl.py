@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.procs import TreeSampler, cpu_seconds, machine_busy_seconds, running_after
+from bench.procs import TreeSampler, machine_busy_seconds, running_after
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWSARCHIVE = Path(sys.executable).with_name("newsarchive")
@@ -84,7 +84,7 @@ def run_crawl(site, mirror, db: Path, extra: dict | None = None, interval: float
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     cmd = (prefix or []) + crawl_command(site, mirror, db, extra, variant)
-    busy0, mirror_cpu0 = machine_busy_seconds(), cpu_seconds(mirror.proc.pid)
+    busy0, mirror_cpu0 = machine_busy_seconds(), mirror.cpu_seconds()
     t0, launched = time.perf_counter(), time.time()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     sampler = TreeSampler(proc.pid)
@@ -116,7 +116,7 @@ def run_crawl(site, mirror, db: Path, extra: dict | None = None, interval: float
     first = next((s[0] for s in samples if s[1] > 0), wall)
     last = next((s[0] for s in samples if s[1] >= stored), wall)
     main_cpu = sampler.cpu.get(proc.pid, 0.0)
-    mirror_cpu = cpu_seconds(mirror.proc.pid) - mirror_cpu0
+    mirror_cpu = mirror.cpu_seconds() - mirror_cpu0
     db_bytes = sum(Path(f"{db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db}{s}").exists())
     return CrawlResult(days, stored, statuses, wall, first, last, sampler.peak_rss, sampler.peak_pss, main_cpu,
                        sampler.cpu_total - main_cpu, mirror_cpu,

@@ -1,4 +1,5 @@
-"""The loopback mirror: ``crawler.devserver`` as a subprocess (wiki API + /mirror/ pages), with its request log."""
+"""The loopback mirror: the wiki API on ``crawler.devserver`` and the cited pages on ``bench.static_mirror``
+(preloaded, served from memory), two subprocesses appending to one request log."""
 
 from __future__ import annotations
 
@@ -7,46 +8,56 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.procs import cpu_seconds
 from crawler.mirror import mirror_url
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 class Mirror:
-    """``with Mirror(site, log) as m: m.api, m.base, m.url(original)``"""
+    """``with Mirror(site, log) as m: m.api, m.base, m.url(original), m.cpu_seconds()``"""
 
     def __init__(self, wiki: Path, url_map: Path, log: Path):
-        self.args = [sys.executable, "-m", "crawler.devserver", "--port", "0", "--wiki", str(wiki),
-                     "--url-map", str(url_map), "--log", str(log)]
+        self.commands = [
+            [sys.executable, "-m", "crawler.devserver", "--port", "0", "--wiki", str(wiki), "--log", str(log)],
+            [sys.executable, "-m", "bench.static_mirror", "--url-map", str(url_map), "--log", str(log)],
+        ]
         self.log = log
-        self.proc: subprocess.Popen | None = None
-        self.port: int | None = None
+        self.procs: list[subprocess.Popen] = []
+        self.ports: list[int] = []
 
     def __enter__(self) -> "Mirror":
         self.log.unlink(missing_ok=True)
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-        line = self.proc.stdout.readline()
-        if not line.startswith("PORT "):
-            self.proc.kill()
-            raise SystemExit(f"the mirror did not start: {line!r}")
-        self.port = int(line.split()[1])
+        for command in self.commands:
+            proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+            self.procs.append(proc)
+            line = proc.stdout.readline()
+            if not line.startswith("PORT "):
+                self.__exit__()
+                raise SystemExit(f"the mirror did not start ({command[2]}): {line!r}")
+            self.ports.append(int(line.split()[1]))
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
+        for proc in self.procs:
+            proc.terminate()
             try:
-                self.proc.wait(timeout=10)
+                proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                proc.kill()
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        """Where the pages are (the static mirror)."""
+        return f"http://127.0.0.1:{self.ports[1]}"
 
     @property
     def api(self) -> str:
-        return f"{self.base}/w/api.php"
+        return f"http://127.0.0.1:{self.ports[0]}/w/api.php"
+
+    def cpu_seconds(self) -> float:
+        """CPU both servers have used so far."""
+        return sum(cpu_seconds(p.pid) for p in self.procs)
 
     def url(self, original: str) -> str:
         """Where the mirror serves a cited URL (``/mirror/<scheme>/<host>/<path>``)."""

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.procs import TreeSampler, cpu_seconds, machine_busy_seconds, running_after
+from bench.procs import TreeSampler, machine_busy_seconds, running_after
 
 TRAFILATURA = Path(sys.executable).with_name("trafilatura")
 
@@ -61,7 +61,7 @@ def run_peer(urls: list[str], work: Path, mirror, parallel: int) -> PeerResult:
     cmd = [str(TRAFILATURA), "-i", str(url_file), "--parallel", str(parallel), "--with-metadata",
            "--output-format", "json", "-o", str(out), "--config-file", str(cfg)]
     mark = mirror.mark()
-    busy0, mirror0 = machine_busy_seconds(), cpu_seconds(mirror.proc.pid)
+    busy0, mirror0 = machine_busy_seconds(), mirror.cpu_seconds()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     sampler = TreeSampler(proc.pid)
@@ -70,7 +70,7 @@ def run_peer(urls: list[str], work: Path, mirror, parallel: int) -> PeerResult:
         sampler.sample()
     wall = time.perf_counter() - t0
     err = proc.stderr.read()
-    mirror_cpu = cpu_seconds(mirror.proc.pid) - mirror0
+    mirror_cpu = mirror.cpu_seconds() - mirror0
     busy = machine_busy_seconds() - busy0
     fetched = sum(1 for e in mirror.requests(mark) if e.get("path", "").startswith("/mirror/"))
     outputs = sum(1 for p in out.rglob("*") if p.is_file()) if out.exists() else 0

@@ -2,7 +2,7 @@
 
     python bench/run.py [--pages 1000] [--scale-days 3650] [--skip-peer] [--skip-scale] [--out bench/results.md]
 
-Everything runs on this machine against a loopback mirror (crawler.devserver) serving real pages of
+Everything runs on this machine against a loopback mirror (bench/mirror.py) serving real pages of
 ../shared/realdata (read in place) and generated portal day pages. See bench/README.md.
 """
 
