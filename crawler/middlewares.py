@@ -10,6 +10,7 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.httpobj import urlparse_cached
@@ -17,6 +18,8 @@ from twisted.internet.defer import Deferred
 from scrapy.utils.response import response_status_message
 
 from crawler.politeness import retry_after_seconds
+
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +132,12 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
     The cache (``crawler.storage.robots``, table ``robots_txt`` of NEWSARCHIVE_DB) answers a host asked less than
     NEWSARCHIVE_ROBOTS_CACHE_HOURS (24; 0: off) ago. It is off when capturing or replaying WARC files, so that
     every robots.txt decision of a captured crawl is in its WARC files.
+
+    A robots.txt that answers only 5xx, 408 or 429 (after Scrapy's retries) means "unreachable" in RFC 9309: the
+    host's last kept answer (up to 30 days old) stands in for it, and without one the host is completely
+    disallowed for this run; its sources are recorded ``robots_unreachable`` and tried again by a later run.
+    A robots.txt that cannot be fetched at all (DNS, refused, timeout) lets the page request go, as in Scrapy:
+    it meets the same network failure, which is recorded as the page's status.
     """
 
     def __init__(self, crawler):
@@ -139,6 +148,7 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         self.cache_path = s.get("NEWSARCHIVE_DB") if hours > 0 and not warc else None
         self.max_age = timedelta(hours=hours)
         self._cache_db = None
+        self._unreachable: dict[str, int] = {}  # netloc -> HTTP status of a robots.txt that only failed
 
     def _cache(self):
         if self._cache_db is None and self.cache_path:
@@ -176,9 +186,26 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         return await super().robot_parser(request)
 
     async def _parse_robots(self, response, netloc, request):
-        await super()._parse_robots(response, netloc, request)
-        if self.cache_path:
-            from crawler.storage.robots import save_robots
+        from crawler.storage.robots import STALE_LIMIT, cached_robots, save_robots, transient
 
-            if save_robots(self._cache(), netloc, response.url, response.status, response.body):
-                self.crawler.stats.inc_value("newsarchive/robots_cache/saved")
+        if transient(response.status):  # RFC 9309 §2.3.1.4: a cached copy, else complete disallow
+            stale = cached_robots(self._cache(), netloc, STALE_LIMIT) if self.cache_path else None
+            if stale is not None:
+                self.crawler.stats.inc_value("newsarchive/robots/stale_copy_used")
+                response = response.replace(body=stale)
+            else:
+                self.crawler.stats.inc_value("newsarchive/robots/unreachable")
+                self._unreachable[netloc] = response.status
+                response = response.replace(body=DISALLOW_ALL)
+            await super()._parse_robots(response, netloc, request)
+            return
+        await super()._parse_robots(response, netloc, request)
+        if self.cache_path and save_robots(self._cache(), netloc, response.url, response.status, response.body):
+            self.crawler.stats.inc_value("newsarchive/robots_cache/saved")
+
+    def process_request_2(self, rp, request):
+        status = self._unreachable.get(urlparse_cached(request).netloc) if self._unreachable else None
+        if status is not None:
+            raise IgnoreRequest(f"robots.txt unreachable (HTTP {status}): complete disallow until it answers "
+                                "(RFC 9309)")
+        super().process_request_2(rp, request)

@@ -44,6 +44,8 @@ def classify_failure(exc: BaseException, http_status: int | None = None) -> tupl
         names = [c.__name__ for c in type(cause).__mro__] + names
         exc = cause
     message = one_line(_failure_text(exc))
+    if "IgnoreRequest" in names and "robots.txt unreachable" in message:
+        return "robots_unreachable", message
     if "IgnoreRequest" in names and "robots" in message.lower():
         return "robots_denied", "forbidden by robots.txt"
     low = message.lower()

@@ -2,8 +2,9 @@
 
 RFC 9309 §2.4 lets a crawler cache robots.txt for up to 24 hours. A daily ``update`` meets most hosts of the day
 before again; with the cache it asks each for robots.txt at most once a day. Only answers that say something
-about the site are kept (2xx, and 4xx other than 408/429, which mean "no rules"); a 5xx or an unreachable
-host is asked again next time.
+about the site are kept (2xx, and 4xx other than 408/429, which mean "no rules"); a transient answer (5xx, 408,
+429) is asked again next time. While a host's robots.txt answers only transiently, RFC 9309 §2.3.1.4 says assume
+complete disallow, or keep using a cached copy: the last kept answer serves for up to ``STALE_LIMIT`` (30 days).
 """
 
 from __future__ import annotations
@@ -13,8 +14,16 @@ from datetime import datetime, timedelta, timezone
 import sqlite_utils
 
 
+STALE_LIMIT = timedelta(days=30)  # how long a kept answer stands in for a robots.txt that answers 5xx
+
+
+def transient(status: int) -> bool:
+    """An answer that says nothing about the rules: a server error, or "try again later" (408, 429)."""
+    return status >= 500 or status in (408, 429)
+
+
 def cacheable(status: int) -> bool:
-    return 200 <= status < 300 or (400 <= status < 500 and status not in (408, 429))
+    return (200 <= status < 300 or 400 <= status < 500) and not transient(status)
 
 
 def cached_robots(db: sqlite_utils.Database, netloc: str, max_age: timedelta,
