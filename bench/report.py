@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
@@ -43,7 +44,43 @@ def _contention(others: float, wall: float) -> str:
     return f"{others / wall:.2f} cores" if wall else "n/a"
 
 
-def page_section(n_pages, ceiling, crawl, peer, requests, when: str) -> list[str]:
+@dataclass
+class Round:
+    """One (a) then (b) pair of the throughput bench, and the mirror requests of its crawl."""
+
+    ceiling: object
+    crawl: object
+    requests: dict
+
+    @property
+    def ratio(self) -> float:
+        return self.crawl.pages_per_s / self.ceiling.pages_per_s if self.ceiling.pages_per_s else 0.0
+
+
+def median_round(rounds: list[Round]) -> Round:
+    return sorted(rounds, key=lambda r: r.ratio)[len(rounds) // 2]
+
+
+def rounds_table(rounds: list[Round], shown: Round) -> list[str]:
+    lines = ["", f"Rounds ((a) then (b), alternately, {len(rounds)} times; the figures above are from the round with "
+             "the median b/a, marked *):", "",
+             "| round | (a) pages/s | (b) pages/s | b/a | b′/a | CPU ms a page: (a) / (b) main + workers + mirror |",
+             "|---:|---:|---:|---:|---:|---|"]
+    for i, r in enumerate(rounds, 1):
+        c, n = r.crawl, max(1, r.crawl.stored)
+        lines.append(f"| {i}{'*' if r is shown else ''} | {r.ceiling.pages_per_s:.2f} | {c.pages_per_s:.2f} | "
+                     f"{r.ratio:.2f} | {c.steady_pages_per_s / r.ceiling.pages_per_s:.2f} | "
+                     f"{r.ceiling.cpu_seconds / max(1, r.ceiling.pages) * 1000:.0f} / "
+                     f"{c.cpu_main / n * 1000:.1f} + {c.cpu_workers / n * 1000:.0f} + {c.cpu_mirror / n * 1000:.1f} |")
+    ratios = sorted(r.ratio for r in rounds)
+    lines.append(f"\nb/a over the rounds: min {ratios[0]:.2f}, median {median_round(rounds).ratio:.2f}, "
+                 f"max {ratios[-1]:.2f}.")
+    return lines
+
+
+def page_section(n_pages, rounds: list[Round], peer, when: str) -> list[str]:
+    shown = median_round(rounds)
+    ceiling, crawl, requests = shown.ceiling, shown.crawl, shown.requests
     b, a = crawl.pages_per_s, ceiling.pages_per_s
     lines = [f"## Throughput on {n_pages:,} pages (run {when})", "",
              "| | pages | seconds | pages/s | CPU s (ours / mirror) | other load |",
@@ -86,7 +123,7 @@ def page_section(n_pages, ceiling, crawl, peer, requests, when: str) -> list[str
     lines.append(f"- Crawl: first source stored {crawl.first_stored:.1f} s after start; statuses {crawl.statuses}; "
                  f"mirror requests {requests}; exit code {crawl.returncode}.")
     lines.append(f"- Ceiling statuses {ceiling.statuses}.")
-    return lines + [""]
+    return lines + rounds_table(rounds, shown) + [""]
 
 
 def scale_section(days, crawl, decs, requests, expected_api, when: str) -> list[str]:

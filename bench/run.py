@@ -39,6 +39,8 @@ SCALE_FIRST_DAY = date(2027, 1, 1)
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--pages", type=int, default=1000, help="pages of the throughput bench (a, b, c)")
+    p.add_argument("--rounds", type=int, default=3,
+                   help="(a) and (b) run alternately this many times; the round with the median b/a is reported")
     p.add_argument("--scale-days", type=int, default=3650, help="days of the scale curve (36 pages a day)")
     p.add_argument("--skip-pages", action="store_true", help="skip the throughput bench")
     p.add_argument("--skip-peer", action="store_true", help="skip (c), trafilatura's CLI")
@@ -56,14 +58,19 @@ def page_bench(args, work: Path, extra: dict) -> list[str]:
     site = build_site(work / "pages", bench_pages(args.pages, pool), PAGE_BENCH_FIRST_DAY)
     check_site(site, sample_days=site.days)
     print(f"throughput bench: {len(site.citations):,} pages ({len(pool)} distinct real pages) on {site.days} days")
-    print("  (a) ceiling …", flush=True)
-    ceiling = run_ceiling(site.citations)
-    print(f"      {ceiling.pages_per_s:.2f} pages/s ({ceiling.seconds:.1f} s)")
+    rounds: list[report.Round] = []
     with Mirror(site.wiki, site.url_map, work / "pages" / "requests.jsonl") as mirror:
-        print("  (b) newsarchive crawl …", flush=True)
-        crawl = run_crawl(site, mirror, work / "pages" / "bench.db", extra)
-        print(f"      {crawl.pages_per_s:.2f} pages/s ({crawl.wall:.1f} s, {crawl.stored} stored)")
-        requests = count_requests(mirror.requests())
+        for k in range(max(1, args.rounds)):
+            print(f"  round {k + 1}/{max(1, args.rounds)}: (a) ceiling …", flush=True)
+            ceiling = run_ceiling(site.citations)
+            print(f"      {ceiling.pages_per_s:.2f} pages/s ({ceiling.seconds:.1f} s)", flush=True)
+            print("  (b) newsarchive crawl …", flush=True)
+            mark = mirror.mark()
+            crawl = run_crawl(site, mirror, work / "pages" / "bench.db", extra)
+            print(f"      {crawl.pages_per_s:.2f} pages/s ({crawl.wall:.1f} s, {crawl.stored} stored)", flush=True)
+            rounds.append(report.Round(ceiling, crawl, count_requests(mirror.requests(mark))))
+            if crawl.returncode != 0:
+                print(crawl.stdout[-2000:])
         peer = None
         if not args.skip_peer:
             parallel = args.peer_parallel or 4 * (os.cpu_count() or 1)
@@ -72,9 +79,7 @@ def page_bench(args, work: Path, extra: dict) -> list[str]:
 
             peer = run_peer(mirror_urls(site.citations, mirror.base), work / "pages", mirror, parallel)
             print(f"      {peer.pages_per_s:.2f} pages/s ({peer.wall:.1f} s)")
-    if crawl.returncode != 0:
-        print(crawl.stdout[-2000:])
-    return report.page_section(len(site.citations), ceiling, crawl, peer, requests, report.machine()["date"])
+    return report.page_section(len(site.citations), rounds, peer, report.machine()["date"])
 
 
 def scale_bench(args, work: Path, extra: dict) -> list[str]:

@@ -41,6 +41,8 @@ ROBOTSTXT_OBEY = True
 NEWSARCHIVE_ROBOTS_CACHE_HOURS = 24
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Distributed workers: seconds between two requests to one host across all workers of a Redis (0 = per worker only)
+NEWSARCHIVE_SHARED_HOST_DELAY = 0.25
 # Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response it hands to the spider; our callbacks yield one
 # item (a source) or a few (a portal batch), so 100 only costs ~2.7 ms of reactor CPU a page (measured, bench).
 CONCURRENT_ITEMS = 8

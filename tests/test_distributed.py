@@ -122,3 +122,57 @@ def test_ingest_restart_loses_no_item(tmp_path):
         before = content(tmp_path / "a.db")
         drain_once(r, db, batch=10)
         assert content(tmp_path / "a.db") == before
+
+
+def test_host_gate_spaces_turns_per_host_on_the_redis_clock(tmp_path):
+    import redis as redis_py
+
+    from crawler.distributed.hostgate import HostGate
+
+    with RedisServer(tmp_path) as server:
+        r = redis_py.Redis.from_url(server.url)
+        gate, other_worker = HostGate(r, 0.5), HostGate(redis_py.Redis.from_url(server.url), 0.5)
+        waits = [gate.turn("a.example"), other_worker.turn("a.example"), gate.turn("a.example")]
+        assert waits[0] == 0 and 0.3 < waits[1] <= 0.5 and 0.8 < waits[2] <= 1.0  # one timeline, any worker
+        assert gate.turn("b.example") == 0  # hosts are independent
+        assert 0 < r.pttl(keys.host_gate_key("a.example")) <= 2500  # the gate expires once the host is quiet
+
+
+def _request_gaps(log_entries) -> dict[str, list[float]]:
+    """Seconds between consecutive requests the mock server got, per original host."""
+    times: dict[str, list[float]] = {}
+    for e in log_entries:
+        parts = e["path"].split("/")
+        if len(parts) > 3 and parts[1] == "mirror":
+            times.setdefault(parts[3], []).append(e["t"])
+    return {host: [b - a for a, b in zip(sorted(ts), sorted(ts)[1:])] for host, ts in times.items()}
+
+
+@pytest.mark.parametrize("shared_delay", [0.4, 0])
+def test_workers_share_each_hosts_request_spacing(tmp_path, shared_delay):
+    """Two workers, each allowed 4 parallel requests per host with no delay of its own: with the shared gate the
+    hosts see one request per 0.4 s at most; without it (the control) requests arrive together."""
+    site = build_site(tmp_path / "site", date(2015, 3, 1), days=4, events_per_day=3)
+    with RedisServer(tmp_path) as redis, MockServer("--url-map", str(site["map"]), wiki=[site["wiki"]],
+                                                     log=tmp_path / "requests.jsonl") as srv:
+        run_cli("crawl", "--from", "2015-03-01", "--to", "2015-03-04", "--redis", redis.url,
+                "--db", str(tmp_path / "a.db"))
+        common = ["--wiki-api", srv.api, "-s", f"NEWSARCHIVE_MIRROR={srv.url('')}", *FAST,
+                  "-s", f"NEWSARCHIVE_SHARED_HOST_DELAY={shared_delay}", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4"]
+        workers = [spawn("worker", "--redis", redis.url, "--idle-exit", "5", *common) for _ in range(2)]
+        ingest = spawn("ingest", "--redis", redis.url, "--db", str(tmp_path / "a.db"), "--idle-exit", "3")
+        _, err = ingest.communicate(timeout=180)
+        assert ingest.returncode == 0, err
+        for w in workers:
+            _, werr = w.communicate(timeout=60)
+            assert w.returncode == 0, werr
+        gaps = _request_gaps(srv.requests())
+    assert set(gaps) == {"news0.example.com", "news1.example.com", "news2.example.com"}
+    assert all(len(g) == 4 for g in gaps.values())  # robots.txt + 4 pages per host
+    smallest = min(min(g) for g in gaps.values())
+    if shared_delay:
+        assert smallest >= shared_delay - 0.1, gaps
+    else:
+        assert smallest < shared_delay + 0.3, gaps
+    statuses = {r["status"] for r in open_db(tmp_path / "a.db").query("SELECT status FROM sources")}
+    assert statuses == {"ok"}

@@ -13,3 +13,8 @@ DUPEFILTER = f"{PREFIX}:%(spider)s:dupefilter"
 
 def frontier_key(spider: str = "portal") -> str:
     return REQUESTS % {"spider": spider}
+
+
+def host_gate_key(host: str) -> str:
+    """The host's next free request turn (ms, Redis clock): ``crawler.distributed.hostgate``."""
+    return f"{PREFIX}:gate:{host}"

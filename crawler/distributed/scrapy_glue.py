@@ -80,6 +80,58 @@ class RedisItemPipeline:
         return item
 
 
+class SharedHostGateHandler:
+    """HTTP(S) download handler of a distributed worker: Scrapy's own, after the host's turn in the shared gate
+    (``crawler.distributed.hostgate``), so all workers together leave NEWSARCHIVE_SHARED_HOST_DELAY seconds
+    between two requests to one host (download slot); 0 turns the gate off.
+
+    The turn is taken here, not in a downloader middleware, because here the request already holds its place in
+    this worker's per-host concurrency: it goes out as soon as its turn comes, so turns are not spent by requests
+    that then queue behind the worker's own limits. If Redis cannot be asked, the request goes out with only the
+    worker's own delays (counted in ``newsarchive/host_gate/errors``).
+    """
+
+    lazy = False
+    INNER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+
+    def __init__(self, crawler, inner, gate):
+        self.crawler, self.inner, self.gate = crawler, inner, gate
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy.utils.misc import build_from_crawler, load_object
+
+        from crawler.distributed.hostgate import HostGate
+
+        inner = build_from_crawler(load_object(cls.INNER), crawler)
+        delay = crawler.settings.getfloat("NEWSARCHIVE_SHARED_HOST_DELAY", 0)
+        gate = HostGate(get_redis_from_settings(crawler.settings), delay) if delay > 0 else None
+        return cls(crawler, inner, gate)
+
+    async def download_request(self, request):
+        if self.gate is not None:
+            import asyncio
+
+            from redis.exceptions import RedisError
+
+            stats = self.crawler.stats
+            try:
+                wait = self.gate.turn(self.crawler.engine.downloader.get_slot_key(request))
+            except RedisError as err:
+                stats.inc_value("newsarchive/host_gate/errors")
+                logger.warning("host gate unavailable (%s): %s goes out with this worker's delays only",
+                               err, request.url)
+                wait = 0.0
+            if wait > 0:
+                stats.inc_value("newsarchive/host_gate/waits")
+                stats.inc_value("newsarchive/host_gate/wait_seconds", round(wait, 3))
+                await asyncio.sleep(wait)
+        return await self.inner.download_request(request)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
 class WorkerLoop:
     """Keeps a worker alive: pulls seeds when idle, heartbeats, and closes after ``--idle-exit`` seconds of a
     shared frontier, seed list and item queue that stayed empty (NEWSARCHIVE_IDLE_EXIT; 0 = run until stopped)."""
@@ -139,6 +191,8 @@ def redis_settings(url: str, idle_exit: float = 0) -> dict:
         "ITEM_PIPELINES": {"pipelines.extraction.ExtractionPipeline": 500,
                            "crawler.distributed.scrapy_glue.RedisItemPipeline": 800},
         "EXTENSIONS": {"crawler.distributed.scrapy_glue.WorkerLoop": 500},
+        "DOWNLOAD_HANDLERS": {"http": "crawler.distributed.scrapy_glue.SharedHostGateHandler",
+                              "https": "crawler.distributed.scrapy_glue.SharedHostGateHandler"},
     }
 
 
