@@ -115,7 +115,10 @@ def page_section(n_pages, rounds: list[Round], peer, when: str) -> list[str]:
                      f"busy. On bigger machines, run more processes (the distributed mode).")
     if peer is not None:
         cpu_c = peer.cpu / max(1, peer.urls)
-        lines.append(f"- **b/c = {b / peer.pages_per_s:.2f}** (target ≥ 2). trafilatura used {cpu_c * 1000:.0f} ms "
+        b_med = sorted(r.crawl.pages_per_s for r in rounds)[len(rounds) // 2]
+        lines.append(f"- **b/c = {b_med / peer.pages_per_s:.2f}** (target ≥ 2; b is the median (b) of the rounds, "
+                     f"{b_med:.2f} pages/s; {b / peer.pages_per_s:.2f} with this round's). trafilatura used "
+                     f"{cpu_c * 1000:.0f} ms "
                      f"CPU per page in one process (downloads in threads, extraction in the main thread): idle-machine "
                      f"estimate c ≈ {1 / cpu_c:.1f} pages/s, **b/c ≈ {cpu_c * cores / cpu_b:.2f}**. It wrote "
                      f"{peer.outputs:,} documents for {peer.urls:,} URLs ({peer.fetched:,} fetched); exit code "
