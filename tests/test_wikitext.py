@@ -396,3 +396,23 @@ def test_bracket_without_url_is_text():
     event = one("*Prices [sic] rise by [http:// nothing] 5%. [http://x.example (X)]")
     assert event.text == "Prices [sic] rise by [http:// nothing] 5%."
     assert event.sources == [SourceRef("http://x.example", "X")]
+
+
+def test_citations_inside_refs_and_cite_templates_are_sources_and_their_prose_is_dropped():
+    """Older pages put citations in <ref> tags or {{cite news}}: the links become sources, the rest goes."""
+    e = one("*[[Chrysler]] announces job cuts.<ref>[http://www.ft.com/y Financial Times], 15 March 2007</ref>"
+            "<ref name=\"r2\">{{cite news|url=http://www.nytimes.com/z|title=Cuts|work=[[The New York Times]]"
+            "|date=2007-03-15}}</ref><ref name=\"r2\" /><ref>A note without a link.</ref> "
+            "{{cite web|title=No URL, no source|publisher=Nobody}}")
+    assert e.text == "Chrysler announces job cuts."
+    assert [(s.url, s.outlet) for s in e.sources] == [
+        ("http://www.ft.com/y", "Financial Times"), ("http://www.nytimes.com/z", "The New York Times")]
+    assert [x.title for x in e.entities] == ["Chrysler"]  # links inside a citation are not the event's entities
+
+
+def test_parentheses_left_empty_by_their_citation_are_dropped():
+    e = one("*Prime Minister [[Tony Blair]] calls the attacks \"barbaric\". ([http://www.reuters.com/x Reuters]) "
+            "[https://apnews.com/y (AP)]")
+    assert e.text == "Prime Minister Tony Blair calls the attacks \"barbaric\"."
+    assert [s.outlet for s in e.sources] == ["Reuters", "AP"]
+    assert one("*The ratio (2:1) holds. [https://apnews.com/y (AP)]").text == "The ratio (2:1) holds."

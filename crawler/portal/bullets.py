@@ -27,6 +27,7 @@ INTERWIKI_PREFIXES = {
 }
 _SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)\]]*$")
 _CITATION_GLUE_RE = re.compile(r"^[\s,;|/·&]*$")
+_EMPTY_BRACKETS_RE = re.compile(r"\s*(?:\(\s*\)|\[\s*\])")
 _HEADING_LEFTOVER_RE = re.compile(r"[\s,;:/&–—-]+|\band\b")
 
 
@@ -111,7 +112,8 @@ class BulletContent:
             if seen_source and rest_is_sources and _CITATION_GLUE_RE.match(part):
                 continue
             kept.append(part)
-        return collapse_spaces("".join(kept))
+        # "(…)" or "[…]" that held only citations: "says so. ([url Reuters])" → "says so."
+        return collapse_spaces(_EMPTY_BRACKETS_RE.sub("", "".join(kept)))
 
 
 def story_text(text: str) -> str:

@@ -122,6 +122,16 @@ def _parser_function(name: str, value: str) -> str:
             "lcfirst": value[:1].lower() + value[1:]}.get(func, "")
 
 
+def _cite(named: dict[str, str]) -> str:
+    """``{{cite news|url=…|work=…}}`` as the portal's own citation markup, ``[URL (Outlet)]`` ("" without a URL)."""
+    url = named.get("url") or named.get("archive-url") or named.get("archiveurl") or ""
+    if not url.strip():
+        return ""
+    outlet = next((named[k] for k in ("work", "newspaper", "website", "magazine", "journal", "publisher", "agency")
+                   if named.get(k, "").strip()), "")
+    return f"[{url.strip()} ({outlet.strip()})]" if outlet else f"[{url.strip()}]"
+
+
 def _as_of(args: list[str], named: dict[str, str]) -> str:
     if named.get("alt"):
         return named["alt"]
@@ -178,7 +188,9 @@ def render_template(name: str, args: list[str], named: dict[str, str]) -> str:
         return args[0] if args else ""
     if low in CURRENCIES:
         return CURRENCIES[low] + first
-    if low.startswith("cite ") or low in ("citation", "cite", "refbegin", "refend", "reflist"):
+    if low.startswith("cite ") or low in ("citation", "cite"):
+        return _cite(named)
+    if low in ("refbegin", "refend", "reflist"):
         return ""
     if low in ("lang", "transl", "transliteration", "script", "native name", "nastaliq"):
         return args[1].strip() if len(args) > 1 else first

@@ -28,7 +28,8 @@ _ABOVE_RE = re.compile(r"<!--\s*All news items above this line\s*-->", re.I)
 _BELOW_RE = re.compile(r"<!--\s*All news items below this line\s*-->", re.I)
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|$)", re.S)
 _NOWIKI_RE = re.compile(r"<nowiki\s*>(.*?)</nowiki\s*>|<nowiki\s*/>", re.S | re.I)
-_REF_RE = re.compile(r"<ref\b[^>]*/>|<ref\b[^>]*>.*?</ref\s*>", re.S | re.I)
+_REF_RE = re.compile(r"<ref\b[^>]*/>|<ref\b[^>]*>(.*?)</ref\s*>", re.S | re.I)
+_REF_LINK_RE = re.compile(r"\[(?:https?:|ftp:)?//[^\s\[\]<>\"]+(?:[^\[\]]|\[\[[^\[\]]*\]\])*\]", re.I)
 _SUP_DIGITS_RE = re.compile(r"<sup>\s*([0-9−-]{1,3})\s*</sup>", re.I)
 _BR_RE = re.compile(r"<br\s*/?>", re.I)
 _TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")
@@ -170,9 +171,21 @@ def _citation(text: str, start: int, content: BulletContent) -> int:
     return close + 1
 
 
+def _ref_citations(match: re.Match) -> str:
+    """A ``<ref>…</ref>`` as just the citations it holds (links, cite templates); its other text is dropped."""
+    inner = match.group(1) or ""
+    if "//" not in inner:
+        return ""
+    try:
+        inner = expand_templates(inner)
+    except MarkupError:
+        return ""
+    return "".join(" " + m.group(0) for m in _REF_LINK_RE.finditer(inner))
+
+
 def render_bullet(body: str) -> BulletContent:
     """The rendered content of one bullet (without its ``*``); MarkupError when unreadable."""
-    text = _REF_RE.sub("", body)
+    text = _REF_RE.sub(_ref_citations, body)
     text = expand_templates(text)
     text = _SUP_DIGITS_RE.sub(lambda m: m.group(1).translate(SUPERSCRIPT_DIGITS), text)
     text = _TAG_RE.sub("", _BR_RE.sub(" ", text))
