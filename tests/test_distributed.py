@@ -178,3 +178,19 @@ def test_workers_share_each_hosts_request_spacing(tmp_path, shared_delay):
         assert smallest < shared_delay + 0.3, gaps
     statuses = {r["status"] for r in open_db(tmp_path / "a.db").query("SELECT status FROM sources")}
     assert statuses == {"ok"}
+
+
+def test_ingest_waits_for_a_busy_worker_and_not_for_a_dead_one(tmp_path):
+    """Empty queues are not the end while a live worker holds work in flight; a killed worker's flag lapses."""
+    import redis as redis_py
+
+    from crawler.distributed.ingest import queues_empty
+    from crawler.distributed.seeding import queue_lengths
+
+    with RedisServer(tmp_path) as server:
+        r = redis_py.Redis.from_url(server.url)
+        assert queues_empty(r)
+        r.set(keys.busy_key("host:1"), 1, px=300)  # as WorkerLoop.mark_busy renews it
+        assert not queues_empty(r) and queue_lengths(r)["busy_workers"] == 1
+        time.sleep(0.5)  # not renewed: the worker died
+        assert queues_empty(r) and queue_lengths(r)["busy_workers"] == 0

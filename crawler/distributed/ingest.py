@@ -64,8 +64,10 @@ def drain_once(r, db, batch: int = 200, policy: RetryPolicy = RetryPolicy(), sta
 
 
 def queues_empty(r, spider: str = "portal") -> bool:
-    return not (r.llen(keys.ITEMS) or r.llen(keys.PROCESSING) or r.llen(keys.SEEDS)
-                or r.zcard(keys.frontier_key(spider)))
+    """No shared work left: queues empty and no live worker holding requests or items in flight."""
+    if r.llen(keys.ITEMS) or r.llen(keys.PROCESSING) or r.llen(keys.SEEDS) or r.zcard(keys.frontier_key(spider)):
+        return False
+    return next(r.scan_iter(match=f"{keys.BUSY}:*", count=1000), None) is None
 
 
 def reseed_missing(r, db, per_request: int = 50) -> int:

@@ -7,6 +7,7 @@ PROCESSING = f"{PREFIX}:items:processing"  # the batch the ingest is writing (mo
 SOURCES_SEEN = f"{PREFIX}:sources:seen"  # normalised source URLs already requested (shared dedupe)
 RANGES = f"{PREFIX}:ranges"  # seeded day ranges (JSON), for the ingest's completeness check
 ACTIVE = f"{PREFIX}:workers:active"  # worker id -> last heartbeat (unix time)
+BUSY = f"{PREFIX}:workers:busy"  # BUSY:<worker id> exists (short TTL, renewed) while the worker has work in flight
 REQUESTS = f"{PREFIX}:%(spider)s:requests"  # scrapy-redis frontier (sorted set)
 DUPEFILTER = f"{PREFIX}:%(spider)s:dupefilter"
 
@@ -18,3 +19,7 @@ def frontier_key(spider: str = "portal") -> str:
 def host_gate_key(host: str) -> str:
     """The host's next free request turn (ms, Redis clock): ``crawler.distributed.hostgate``."""
     return f"{PREFIX}:gate:{host}"
+
+
+def busy_key(worker_id: str) -> str:
+    return f"{BUSY}:{worker_id}"

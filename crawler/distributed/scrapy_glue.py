@@ -134,7 +134,14 @@ class SharedHostGateHandler:
 
 class WorkerLoop:
     """Keeps a worker alive: pulls seeds when idle, heartbeats, and closes after ``--idle-exit`` seconds of a
-    shared frontier, seed list and item queue that stayed empty (NEWSARCHIVE_IDLE_EXIT; 0 = run until stopped)."""
+    shared frontier, seed list and item queue that stayed empty (NEWSARCHIVE_IDLE_EXIT; 0 = run until stopped).
+
+    While requests or items are in flight here, ``newsarchive:workers:busy:<id>`` exists (renewed every second,
+    expiring after BUSY_TTL_MS): the ingest does not take empty queues for finished work while a live worker
+    still holds some, and a killed worker's flag lapses on its own.
+    """
+
+    BUSY_TTL_MS = 3000
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -142,15 +149,34 @@ class WorkerLoop:
         self.idle_exit = crawler.settings.getfloat("NEWSARCHIVE_IDLE_EXIT", 0)
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}"
         self.idle_since: float | None = None
+        self._beat = None
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.get("NEWSARCHIVE_REDIS_URL"):
             raise NotConfigured
         ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
+
+    def spider_opened(self, spider):
+        from twisted.internet.task import LoopingCall
+
+        self._beat = LoopingCall(self.mark_busy)
+        self._beat.start(1.0, now=True)
+
+    def mark_busy(self) -> None:
+        """Renew the busy flag while the downloader or the scraper (spider, pipelines) holds work."""
+        engine = self.crawler.engine
+        if engine is None or engine.scraper.slot is None:
+            return
+        if engine.downloader.active or not engine.scraper.slot.is_idle():
+            try:
+                self.server.set(keys.busy_key(self.worker_id), 1, px=self.BUSY_TTL_MS)
+            except Exception as err:  # Redis away: the flag lapses, the ingest may re-seed (duplicates only)
+                logger.warning("could not renew the busy flag: %s", err)
 
     def spider_idle(self, spider):
         self.server.hset(keys.ACTIVE, self.worker_id, int(time.time()))
@@ -173,7 +199,10 @@ class WorkerLoop:
         raise DontCloseSpider
 
     def spider_closed(self, spider, reason):
+        if self._beat is not None and self._beat.running:
+            self._beat.stop()
         self.server.hdel(keys.ACTIVE, self.worker_id)
+        self.server.delete(keys.busy_key(self.worker_id))
 
 
 def redis_settings(url: str, idle_exit: float = 0) -> dict:

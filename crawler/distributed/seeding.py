@@ -49,4 +49,5 @@ def queue_lengths(r, spider: str = "portal") -> dict:
         "processing": r.llen(keys.PROCESSING),
         "sources_seen": r.scard(keys.SOURCES_SEEN),
         "workers": r.hlen(keys.ACTIVE),
+        "busy_workers": sum(1 for _ in r.scan_iter(match=f"{keys.BUSY}:*", count=1000)),
     }
