@@ -194,3 +194,33 @@ def test_ingest_waits_for_a_busy_worker_and_not_for_a_dead_one(tmp_path):
         assert not queues_empty(r) and queue_lengths(r)["busy_workers"] == 1
         time.sleep(0.5)  # not renewed: the worker died
         assert queues_empty(r) and queue_lengths(r)["busy_workers"] == 0
+
+
+def test_reseed_asks_once_per_missing_source_for_its_earliest_citing_day(tmp_path):
+    """A source cited on several days and never fetched (its worker died) is seeded once, not once per day."""
+    import json
+
+    import redis as redis_py
+
+    from crawler.distributed.ingest import drain_once, reseed_missing
+    from crawler.distributed.seeding import seed_range
+
+    def day_page(d: date, n_events: int) -> DayPage:
+        events = [Event(day=d, category="Sports", stories=[], text=f"Event {i} on {d}.", entities=[],
+                        sources=[SourceRef("http://e.org/shared", "E"), SourceRef(f"http://e.org/{d}/{i}", "E")],
+                        position=i + 1) for i in range(n_events)]
+        return DayPage(day=d, title=f"Portal:Current events/{d}", status="ok", revision_id=1, events=events,
+                       wikitext="x")
+
+    with RedisServer(tmp_path) as server:
+        r = redis_py.Redis.from_url(server.url)
+        seed_range(r, date(2015, 3, 1), date(2015, 3, 3))
+        r.delete(keys.SEEDS)  # the seeds were taken by workers
+        db = open_db(tmp_path / "a.db")
+        r.rpush(keys.ITEMS, encode_item(day_page(date(2015, 3, 3), 1)), encode_item(day_page(date(2015, 3, 1), 2)))
+        drain_once(r, db, batch=10)
+        assert reseed_missing(r, db) == 1 + 4  # the day never stored, the four sources never fetched
+        seeds = [json.loads(x) for x in r.lrange(keys.SEEDS, 0, -1)]
+    sources = [(s["url"], s["day"]) for s in seeds if s["kind"] == "source"]
+    assert len(sources) == 4 and ("http://e.org/shared", "2015-03-01") in sources
+    assert [s["titles"] for s in seeds if s["kind"] == "days"] == [["Portal:Current events/2015 March 2"]]

@@ -79,10 +79,11 @@ def reseed_missing(r, db, per_request: int = 50) -> int:
                                                 [start.isoformat(), end.isoformat()])}
         missing = [d for d in iter_days(start, end) if d.isoformat() not in have]
         n += seed_days(r, missing, per_request) and len(missing)
+        # one seed per source (a seed is fetched even if requested before), for its earliest citing day
         pending = list(db.query(
-            "SELECT DISTINCT s.url, s.cited_url, e.day FROM sources s JOIN event_sources es ON es.source_id = s.id "
-            "JOIN events e ON e.id = es.event_id WHERE s.status = 'pending' AND e.day BETWEEN ? AND ?",
-            [start.isoformat(), end.isoformat()]))
+            "SELECT s.url, s.cited_url, MIN(e.day) AS day FROM sources s JOIN event_sources es ON es.source_id = s.id "
+            "JOIN events e ON e.id = es.event_id WHERE s.status = 'pending' AND e.day BETWEEN ? AND ? "
+            "GROUP BY s.id ORDER BY day", [start.isoformat(), end.isoformat()]))
         n += seed_sources(r, pending)
     return n
 
