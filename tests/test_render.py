@@ -181,6 +181,23 @@ def test_render_some_days_only(db, tmp_path):
     assert not (tmp_path / "2021/03/4").exists()
 
 
+def test_refresh_related_renders_the_days_whose_related_lists_change(db, tmp_path):
+    save(db, "2021-03-04", [ev("Flood in Lima", ["Lima"])])
+    save(db, "2021-03-05", [ev("Vote in Oslo", ["Oslo"])])
+    render_archive(db, tmp_path)
+    save(db, "2021-03-09", [ev("Lima rebuilds", ["Lima"])])
+    s = render_archive(db, tmp_path, days=["2021-03-09"])  # the old page does not know the new event yet
+    assert s.days == 1 and related_lines((tmp_path / "2021/03/4/flood-in-lima.md").read_text()) == []
+    assert render_mod.linked_days(db, ["2021-03-09"]) == ["2021-03-04"]  # Oslo's day shares nothing
+    runner = CliRunner()
+    result = runner.invoke(render_cmd, ["--db", str(tmp_path / "a.db"), "--out", str(tmp_path), "--from",
+                                        "2021-03-09", "--to", "2021-03-09", "--refresh-related"])
+    assert result.exit_code == 0, result.output
+    assert "2 days rendered: 1 written" in result.output  # only the page whose list changed
+    assert related_lines((tmp_path / "2021/03/4/flood-in-lima.md").read_text()) == [
+        "1. [Lima rebuilds](/news/2021/03/9/lima-rebuilds.md) _Context: Lima_"]
+
+
 def test_hostile_text_renders_no_live_link_or_html(db, tmp_path):
     markdown_it = pytest.importorskip("markdown_it")
     save(db, "2021-03-04", [

@@ -44,8 +44,11 @@ db_option = click.option("--db", default=DEFAULT_DB, show_default=True, type=cli
               help="Directory served as /news (pages go to <out>/YYYY/MM/D/).")
 @click.option("--from", "start", help="First day to render, YYYY-MM-DD (default: all days).")
 @click.option("--to", "end", help="Last day to render, YYYY-MM-DD.")
+@click.option("--refresh-related", is_flag=True,
+              help="With --from/--to: also re-render the other days whose Related lists can change (those "
+                   "sharing an entity with the range).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
-def render(db, out, start, end, quiet):
+def render(db, out, start, end, refresh_related, quiet):
     """Write the Markdown event pages and day index pages; unchanged files are left alone."""
     from crawler.archive.render import render_archive
 
@@ -59,7 +62,7 @@ def render(db, out, start, end, quiet):
         days = [lo + timedelta(days=i) for i in range(max(0, (hi - lo).days + 1))]
     t0 = time.monotonic()
     try:
-        stats = render_archive(database, out, days=days)
+        stats = render_archive(database, out, days=days, refresh_related=refresh_related)
     except OSError as err:
         raise ArchiveCommandError(f"cannot write pages under {out}: {err}") from None
     except sqlite3.Error as err:

@@ -293,13 +293,26 @@ def _as_day(value: str | date) -> str:
     return value.isoformat() if isinstance(value, date) else date.fromisoformat(str(value)).isoformat()
 
 
+def linked_days(db: sqlite_utils.Database, days: Iterable[str]) -> list[str]:
+    """Days outside ``days`` with an event sharing an entity with an event of ``days``: the days whose Related
+    lists can change when ``days`` change (as the links are now; an event removed from ``days`` is not seen)."""
+    chosen = json.dumps(sorted(set(days)))
+    rows = db.execute(
+        "SELECT DISTINCT e2.day FROM events e1 JOIN event_entities a ON a.event_id = e1.id "
+        "JOIN event_entities b ON b.entity_id = a.entity_id JOIN events e2 ON e2.id = b.event_id "
+        "WHERE e1.day IN (SELECT value FROM json_each(?)) AND e2.day NOT IN (SELECT value FROM json_each(?)) "
+        "ORDER BY e2.day", [chosen, chosen])
+    return [r[0] for r in rows]
+
+
 def render_archive(db: sqlite_utils.Database, out_dir: str | Path, *,
-                   days: Iterable[str | date] | None = None) -> RenderStats:
+                   days: Iterable[str | date] | None = None, refresh_related: bool = False) -> RenderStats:
     """Write the event and day index pages of ``days`` (default: every day) under ``out_dir`` (``/news``).
 
     Only changed files are written; pages this renderer wrote earlier for those days and no longer produces
     are removed, with emptied directories. Related lists link into other days: after rendering a part of the
-    archive, other days' pages may lag until they are rendered again.
+    archive, other days' pages lag until they are rendered again, unless ``refresh_related`` also renders the
+    days that share an entity with it (``linked_days``; with very common entities, most of the archive).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -308,6 +321,8 @@ def render_archive(db: sqlite_utils.Database, out_dir: str | Path, *,
         wanted = sorted({r[0] for r in db.execute("SELECT DISTINCT day FROM events")} | set(manifest))
     else:
         wanted = sorted({_as_day(d) for d in days})
+        if refresh_related:
+            wanted = sorted(set(wanted) | set(linked_days(db, wanted)))
     stats, slugs = RenderStats(), _SlugCache(db)
     related = _Related(db, slugs)
     snapshot = not db.conn.in_transaction
