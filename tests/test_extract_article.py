@@ -166,6 +166,8 @@ def test_truncated_jsonld_headline_yields_to_full_h1():
     (["신현주 기자"], ["신현주"]),
     (["Ahram Online , Thursday 13 Feb 2014"], ["Ahram Online"]),
     (["Jane Doe", "jane doe"], ["Jane Doe"]),
+    (["Nachrichten"], []),  # a section label in the byline slot, not a name
+    (["News", "Noticias", "Jane Doe"], ["Jane Doe"]),
 ])
 def test_normalize_authors(raw, expected):
     assert normalize_authors(raw) == expected

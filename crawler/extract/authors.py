@@ -27,7 +27,7 @@ _EMAIL = re.compile(r"\S+@\S+")
 _URLISH = re.compile(r"^(https?://|www\.)|\.(com|org|net|co\.uk)\b", re.I)
 _NOT_A_NAME = re.compile(
     r"^(staff|staff writer|staff reporter|editor|editors|admin|administrator|redaktion|red|newsroom|"
-    r"news desk|"
+    r"news desk|news|nachrichten|noticias|nouvelles|notizie|nieuws|actualités|actualidad|новости|berita|haberler|"
     r"agenturen|agences|agencias|agenzie|"
     r"desk|web desk|online desk|agencies|agency|unknown|anonymous|guest|contributor|correspondent|"
     r"updated|published|share|follow|more|read more|facebook|twitter|email|e-mail)$",
