@@ -416,3 +416,12 @@ def test_parentheses_left_empty_by_their_citation_are_dropped():
     assert e.text == "Prime Minister Tony Blair calls the attacks \"barbaric\"."
     assert [s.outlet for s in e.sources] == ["Reuters", "AP"]
     assert one("*The ratio (2:1) holds. [https://apnews.com/y (AP)]").text == "The ratio (2:1) holds."
+
+
+def test_numbered_list_items_are_bullets_too():
+    """``#`` items count like ``*`` bullets, nesting included (``*#`` is a level-2 item)."""
+    events = parse_wikitext(page("#A numbered item about [[Havana]]. [https://reuters.com/c (Reuters)]\n"
+                                 "*#A nested numbered item. [https://apnews.com/d (AP)]"))
+    assert [(e.stories, e.text, [s.outlet for s in e.sources]) for e in events] == [
+        ([], "A numbered item about Havana.", ["Reuters"]),
+        (["A numbered item about Havana."], "A nested numbered item.", ["AP"])]

@@ -222,7 +222,7 @@ def _heading_markup(line: str) -> str | None:
 
 def _is_block_line(line: str) -> bool:
     s = line.strip()
-    return s.startswith(("*", ";", "}}", "|}")) or _heading_markup(s) is not None
+    return s.startswith(("*", "#", ";", "}}", "|}")) or _heading_markup(s) is not None
 
 
 def _content_span(text: str, day: date | None) -> tuple[int, int, str, int]:
@@ -274,7 +274,7 @@ def parse_wikitext(wikitext: str, day: date | None = None) -> list[Event]:
         if (form == "content" and line.startswith("}}")) or (form == "block" and line.startswith("|}")):
             closed = True
             break
-        if not line.startswith("*"):
+        if not line.startswith(("*", "#")):  # "#": a numbered list item is a bullet too
             heading = _heading_markup(line)
             if heading is not None:
                 try:
@@ -285,7 +285,7 @@ def parse_wikitext(wikitext: str, day: date | None = None) -> list[Event]:
                 closed = True
                 break
             continue
-        level = len(line) - len(line.lstrip("*"))
+        level = len(line) - len(line.lstrip("*#"))
         body = line[level:]
         while body.count("{{") > body.count("}}") and i < len(lines) and not _is_block_line(lines[i]):
             body += "\n" + lines[i]
