@@ -1,4 +1,5 @@
-"""Scrapy glue of the distributed mode: scrapy-redis shims for Scrapy 2.19, the item pipeline, the worker loop.
+"""Scrapy glue of the distributed mode: scrapy-redis shims for Scrapy 2.19, the item pipeline, the shared per-host
+gate's download handler, the worker loop (seeds, heartbeats, busy flag).
 
 scrapy-redis 0.9.1 predates Scrapy 2.16: its scheduler passes ``spider=`` to ``StatsCollector.inc_value`` and
 calls ``Spider.log``; its RedisPipeline takes a spider argument and returns a Deferred. The subclasses here keep
@@ -7,12 +8,14 @@ its queue and dupefilter and drop those calls, so no deprecation warning is left
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 import socket
 import time
 
+from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy_redis.connection import get_redis_from_settings
@@ -110,10 +113,6 @@ class SharedHostGateHandler:
 
     async def download_request(self, request):
         if self.gate is not None:
-            import asyncio
-
-            from redis.exceptions import RedisError
-
             stats = self.crawler.stats
             try:
                 wait = self.gate.turn(self.crawler.engine.downloader.get_slot_key(request))
