@@ -173,9 +173,13 @@ def test_workers_share_each_hosts_request_spacing(tmp_path, shared_delay):
     gaps = {host: [b[0] - a[0] for a, b in zip(reqs, reqs[1:])] for host, reqs in by_host.items()}
     smallest = min(min(g) for g in gaps.values())
     if shared_delay:
-        assert smallest >= shared_delay - 0.1, gaps
+        # turns are exactly 0.4 s apart; arrivals jitter by however late the worker's reactor sends (a loaded
+        # machine: ~0.1 s), which shortens one gap and lengthens its neighbour, so the span is the robust measure
+        for host, reqs in by_host.items():
+            assert reqs[-1][0] - reqs[0][0] >= (len(reqs) - 1) * shared_delay - 0.3, (host, gaps[host])
+        assert smallest >= 0.1, gaps  # never two at once
     else:
-        assert smallest < shared_delay + 0.3, gaps
+        assert smallest < 0.1, gaps
     statuses = {r["status"] for r in open_db(tmp_path / "a.db").query("SELECT status FROM sources")}
     assert statuses == {"ok"}
 
