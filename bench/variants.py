@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import sys
-import zlib
 
 TEXT = ("The council met on Tuesday to discuss the river flood defences and the budget for the coming year. " * 60)
 ARTICLE = {
@@ -29,9 +28,11 @@ ARTICLE = {
 }
 
 
-def stub_extract_for_storage(body, url, content_type, event_day, final_url, zlib_level) -> tuple:
+def stub_extract_for_storage(body, url, content_type, event_day, final_url, compress) -> tuple:
     """pipelines.extraction.extract_for_storage without the extraction: a constant article, the body compressed."""
-    return {**ARTICLE, "url": url}, zlib.compress(body, zlib_level) if zlib_level is not None else None
+    from crawler.storage.blobs import pack
+
+    return {**ARTICLE, "url": url}, pack(body) if compress else None
 
 
 def _before(extraction) -> None:

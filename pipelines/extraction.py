@@ -1,6 +1,6 @@
 """Item pipeline: article extraction in a process pool, so the reactor keeps downloading meanwhile.
 
-The workers also compress the body for storage (zlib, as ``crawler.storage.sources`` stores it), so the reactor
+The workers also compress the body for storage (``crawler.storage.blobs.pack``), so the reactor
 thread does neither. The pool is started when the spider opens, from a helper thread: starting the forkserver
 (which imports the extractors) takes seconds, and the first worker would otherwise be spawned by the first
 item — blocking the reactor meanwhile. Each worker then runs one extraction of a small built-in page, so the
@@ -15,11 +15,11 @@ import asyncio
 import multiprocessing
 import os
 import threading
-import zlib
 from concurrent.futures import ProcessPoolExecutor
 
 from crawler.items import SourceFetch
 from crawler.sources import extract_source, one_line
+from crawler.storage.blobs import pack
 
 PRELOAD = ["crawler.extract.article", "pipelines.extraction"]
 # No date in its markup or URL: the date cascade goes all the way to htmldate (the slowest first use).
@@ -42,10 +42,10 @@ def _prime() -> int:
 
 
 def extract_for_storage(body: bytes, url: str, content_type: str | None, event_day: str | None,
-                        final_url: str | None, zlib_level: int | None) -> tuple[dict, bytes | None]:
+                        final_url: str | None, compress: bool) -> tuple[dict, bytes | None]:
     """Worker side: ``extract_source``'s result, and the body compressed as storage keeps it (None: no storage)."""
     article = extract_source(body, url, content_type, event_day, final_url)
-    return article, zlib.compress(body, zlib_level) if zlib_level is not None else None
+    return article, pack(body) if compress else None
 
 
 class ExtractionPipeline:
@@ -55,7 +55,6 @@ class ExtractionPipeline:
         self.workers = workers
         self.stats = stats
         self.compress = compress  # the storage pipeline will keep the body (not in a distributed worker)
-        self.zlib_level: int | None = None
         self.pool: ProcessPoolExecutor | None = None
         self._starter: threading.Thread | None = None
 
@@ -70,10 +69,6 @@ class ExtractionPipeline:
         return cls(workers, crawler.stats, compress=bool(s.get("NEWSARCHIVE_DB")))
 
     def open_spider(self):
-        if self.compress:
-            from crawler.storage.sources import HTML_ZLIB_LEVEL
-
-            self.zlib_level = HTML_ZLIB_LEVEL
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(PRELOAD)
         self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_warm_up)
@@ -100,7 +95,7 @@ class ExtractionPipeline:
         day = item.event_day.isoformat() if item.event_day else None
         try:
             future = self.pool.submit(extract_for_storage, item.body, item.url, item.content_type, day,
-                                      item.final_url, self.zlib_level)
+                                      item.final_url, self.compress)
             item.article, item.compressed_body = await asyncio.wrap_future(future)
         except Exception as err:  # a crashed worker is recorded, the run goes on
             item.article = {"status": "extraction_error", "error": one_line(f"{type(err).__name__}: {err}")}

@@ -15,6 +15,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.sources import FAILURE_STATUS, classify_failure
+from crawler.storage.blobs import unpack
 from crawler.storage.schema import open_db
 from crawler.warc import replay_settings, with_warc_middlewares
 from crawler.warc.errors import NotInReplay, ReplayedFailure
@@ -368,6 +369,6 @@ def test_capture_then_replay_with_cli_options(tmp_path):
         rows = list(db.query("SELECT id, url, html, warc_file, warc_offset FROM sources WHERE status = 'ok'"))
         assert rows and all(r["warc_file"] and r["warc_offset"] is not None for r in rows)
         for r in rows:
-            assert source_body(db, r["id"], dirs) == (zlib.decompress(r["html"]), "warc")
+            assert source_body(db, r["id"], dirs) == (unpack(r["html"]), "warc")
         assert all(r["warc_file"] for r in db.query("SELECT warc_file FROM days WHERE status = 'ok'"))
         db.close()

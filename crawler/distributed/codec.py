@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
-import zlib
 from dataclasses import asdict
 from datetime import date
 
+from crawler.storage.blobs import pack, unpack
 from crawler.items import DayPage, Entity, Event, SourceFetch, SourceRef
 
 
@@ -16,7 +16,7 @@ def _day(value):
 
 
 def encode_item(item) -> str:
-    """One JSON line: {"type": "day"|"source", ...}; bodies zlib-compressed and base64-encoded."""
+    """One JSON line: {"type": "day"|"source", ...}; bodies zstd-compressed and base64-encoded."""
     if isinstance(item, DayPage):
         d = asdict(item)
         d["day"] = item.day.isoformat()
@@ -25,7 +25,7 @@ def encode_item(item) -> str:
     if isinstance(item, SourceFetch):
         d = asdict(item)
         d["event_day"] = item.event_day.isoformat() if item.event_day else None
-        d["body"] = base64.b64encode(zlib.compress(item.body, 6)).decode() if item.body is not None else None
+        d["body"] = base64.b64encode(pack(item.body)).decode() if item.body is not None else None
         d["warc"] = list(item.warc) if item.warc else None
         return json.dumps({"type": "source", **d}, ensure_ascii=False, default=str)
     raise TypeError(f"cannot encode {type(item).__name__}")
@@ -44,7 +44,7 @@ def decode_item(line: str | bytes):
         return DayPage(**d)
     if kind == "source":
         d["event_day"] = _day(d["event_day"])
-        d["body"] = zlib.decompress(base64.b64decode(d["body"])) if d["body"] is not None else None
+        d["body"] = unpack(base64.b64decode(d["body"])) if d["body"] is not None else None
         d["warc"] = tuple(d["warc"]) if d.get("warc") else None
         return SourceFetch(**d)
     raise ValueError(f"unknown item type {kind!r}")

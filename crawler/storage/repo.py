@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import sqlite_utils
 
 from crawler.items import DayPage, Event
+from crawler.storage.blobs import pack_text, unpack_text
 from crawler.urls import source_url
 
 
@@ -47,13 +47,8 @@ def stable_id(text: str) -> int:
     return int(hashlib.sha1(text.encode("utf-8")).hexdigest()[:15], 16)
 
 
-def _compress(text: str | None) -> bytes | None:
-    return zlib.compress(text.encode("utf-8"), 6) if text is not None else None
-
-
-def decompress_text(blob: bytes | None) -> str | None:
-    """Inverse of the zlib compression used for stored wikitext/HTML."""
-    return zlib.decompress(blob).decode("utf-8") if blob is not None else None
+_compress = pack_text
+decompress_text = unpack_text  # stored wikitext back to text (zstd, or zlib from older versions)
 
 
 def save_day(db: sqlite_utils.Database, page: DayPage, wikitext: str | None = None) -> DaySaved:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-import zlib
 from pathlib import Path
 
+from crawler.storage.blobs import unpack
 from crawler.warc.reader import read_record
 
 logger = logging.getLogger(__name__)
@@ -52,5 +52,5 @@ def source_body(db, source_id: int, warc_dirs=()) -> tuple[bytes | None, str]:
     if body is not None:
         return body, "warc"
     if values["html"] is not None:
-        return zlib.decompress(values["html"]), "db"
+        return unpack(values["html"]), "db"
     return None, "none"
