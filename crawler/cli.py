@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cliutil import DEFAULT_DB, Failure, parse_date, parse_settings  # noqa: F401 (used by commands)
+from crawler.cliutil import DEFAULT_DB, Failure, exit_now, parse_date, parse_settings  # noqa: F401 (used by commands)
 
 db_option = click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
                          help="SQLite archive to read and write.")
@@ -262,5 +262,14 @@ def _register() -> None:
 
 _register()
 
+
+def run() -> None:
+    """The console script: ``main`` (click's standalone mode ends in SystemExit), then a quick exit."""
+    try:
+        main()
+    except SystemExit as end:
+        exit_now(end.code)
+
+
 if __name__ == "__main__":
-    main()
+    run()

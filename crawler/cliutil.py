@@ -33,3 +33,27 @@ def parse_settings(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
             raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="-s")
         out.append((name.strip(), value))
     return tuple(out)
+
+
+def exit_now(code) -> None:
+    """End the process as ``sys.exit(code)`` would, without the interpreter's teardown.
+
+    With Scrapy loaded, freeing every module and object at exit takes 0.3–0.45 s of CPU, which a daily cron job
+    or a benchmark pays on every run. The atexit handlers still run first (logging's flush, multiprocessing's
+    joins), then the standard streams are flushed; only the freeing is skipped. Files and databases the commands
+    write are closed by the commands themselves.
+    """
+    import atexit
+    import os
+    import sys
+
+    if isinstance(code, str):  # SystemExit("message"): printed, exit status 1
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code or 0)
