@@ -198,6 +198,22 @@ def test_refresh_related_renders_the_days_whose_related_lists_change(db, tmp_pat
         "1. [Lima rebuilds](/news/2021/03/9/lima-rebuilds.md) _Context: Lima_"]
 
 
+
+def test_refresh_related_also_drops_links_to_a_removed_event(db, tmp_path):
+    save(db, "2021-03-04", [ev("Flood in Lima", ["Lima"])])
+    save(db, "2021-03-09", [ev("Lima rebuilds", ["Lima"]), ev("Vote in Oslo", ["Oslo"])])
+    render_archive(db, tmp_path)
+    old = tmp_path / "2021/03/4/flood-in-lima.md"
+    assert related_lines(old.read_text()) == ["1. [Lima rebuilds](/news/2021/03/9/lima-rebuilds.md) _Context: Lima_"]
+    save(db, "2021-03-09", [ev("Vote in Oslo", ["Oslo"])], rev=2)  # the Lima event is gone from the day
+    assert render_mod.linked_days(db, ["2021-03-09"]) == []  # the entity links no longer show day 4
+    s = render_archive(db, tmp_path, days=["2021-03-09"], refresh_related=True)
+    assert s.days == 2  # found through what day 4's page linked to when last rendered
+    assert related_lines(old.read_text()) == []
+    assert not (tmp_path / "2021/03/9/lima-rebuilds.md").exists()
+    s = render_archive(db, tmp_path, days=["2021-03-09"], refresh_related=True)
+    assert (s.days, s.written) == (1, 0)  # day 4 links nowhere now
+
 def test_hostile_text_renders_no_live_link_or_html(db, tmp_path):
     markdown_it = pytest.importorskip("markdown_it")
     save(db, "2021-03-04", [

@@ -226,11 +226,13 @@ def day_page(day: str, events: list[dict], slugs: dict[str, tuple[str, str]], me
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def render_day(db: sqlite_utils.Database, day: str, slugs: _SlugCache, related: _Related) -> dict[str, str]:
-    """``{file name: Markdown}`` of one day (empty when the day has no events)."""
+def render_day(db: sqlite_utils.Database, day: str, slugs: _SlugCache,
+               related: _Related) -> tuple[dict[str, str], list[str]]:
+    """``{file name: Markdown}`` of one day (empty when the day has no events), and the other days its Related
+    lists link to."""
     events, entities, sources = _day_rows(db, day)
     if not events:
-        return {}
+        return {}, []
     day_slugs = {event_id: (slug, md) for event_id, slug, md in slugs.day(day).values()}
     rel = related.for_day({ev["rowid"]: [e for e, _ in entities.get(ev["id"], [])] for ev in events})
     meta = next(db.query("SELECT title, revision_id, api_url FROM days WHERE day = ?", [day]), None)
@@ -240,17 +242,26 @@ def render_day(db: sqlite_utils.Database, day: str, slugs: _SlugCache, related: 
         slug, heading = day_slugs[ev["id"]]
         files[f"{slug}.md"] = event_page(day, heading, sources.get(ev["id"], []), rel.get(ev["rowid"], []),
                                          dict(ents))
-    return files
+    targets = {_path_day(path) for items in rel.values() for _, path, _, _ in items} - {day}
+    return files, sorted(targets)
+
+
+def _path_day(path: str) -> str:
+    """``/news/2017/01/7/<slug>.md`` → ``2017-01-07``."""
+    year, month, day = path.split("/")[2:5]
+    return f"{year}-{month}-{int(day):02d}"
 
 
 # --- files -----------------------------------------------------------------------------------------------
 
-def _load_manifest(out: Path) -> dict[str, list[str]]:
+def _load_manifest(out: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(files written per day, other days each day's Related lists link to) from the last render."""
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        return {str(k): list(v) for k, v in data.get("days", {}).items()}
+        return ({str(k): list(v) for k, v in data.get("days", {}).items()},
+                {str(k): list(v) for k, v in data.get("links", {}).items()})
     except (OSError, ValueError, AttributeError):
-        return {}
+        return {}, {}
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -294,8 +305,9 @@ def _as_day(value: str | date) -> str:
 
 
 def linked_days(db: sqlite_utils.Database, days: Iterable[str]) -> list[str]:
-    """Days outside ``days`` with an event sharing an entity with an event of ``days``: the days whose Related
-    lists can change when ``days`` change (as the links are now; an event removed from ``days`` is not seen)."""
+    """Days outside ``days`` with an event sharing an entity with an event of ``days`` now: days whose Related
+    lists can gain a link into ``days`` (the lists that held a link to a since removed event are found through
+    the render manifest)."""
     chosen = json.dumps(sorted(set(days)))
     rows = db.execute(
         "SELECT DISTINCT e2.day FROM events e1 JOIN event_entities a ON a.event_id = e1.id "
@@ -312,17 +324,20 @@ def render_archive(db: sqlite_utils.Database, out_dir: str | Path, *,
     Only changed files are written; pages this renderer wrote earlier for those days and no longer produces
     are removed, with emptied directories. Related lists link into other days: after rendering a part of the
     archive, other days' pages lag until they are rendered again, unless ``refresh_related`` also renders the
-    days that share an entity with it (``linked_days``; with very common entities, most of the archive).
+    days that share an entity with it (``linked_days``; with very common entities, most of the archive) and the
+    days whose pages, as last rendered, link into it (so a link to a removed event goes too).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    manifest = _load_manifest(out)
+    manifest, links = _load_manifest(out)
     if days is None:
         wanted = sorted({r[0] for r in db.execute("SELECT DISTINCT day FROM events")} | set(manifest))
     else:
         wanted = sorted({_as_day(d) for d in days})
         if refresh_related:
-            wanted = sorted(set(wanted) | set(linked_days(db, wanted)))
+            chosen = set(wanted)
+            linking = {d for d, targets in links.items() if chosen.intersection(targets)}
+            wanted = sorted(chosen | set(linked_days(db, wanted)) | linking)
     stats, slugs = RenderStats(), _SlugCache(db)
     related = _Related(db, slugs)
     snapshot = not db.conn.in_transaction
@@ -330,16 +345,21 @@ def render_archive(db: sqlite_utils.Database, out_dir: str | Path, *,
         db.conn.execute("BEGIN")  # one consistent view while a crawl may write
     try:
         for day in wanted:
-            files = render_day(db, day, slugs, related)
+            files, targets = render_day(db, day, slugs, related)
             _sync_day(out, day, files, manifest.get(day, []), stats)
             if files:
                 manifest[day] = sorted(files)
                 stats.days += 1
             else:
                 manifest.pop(day, None)
+            if targets:
+                links[day] = targets
+            else:
+                links.pop(day, None)
     finally:
         if snapshot:
             db.conn.execute("ROLLBACK")
-        body = json.dumps({"version": 1, "days": dict(sorted(manifest.items()))}, separators=(",", ":"))
+        body = json.dumps({"version": 1, "days": dict(sorted(manifest.items())), "links": dict(sorted(links.items()))},
+                          separators=(",", ":"))
         _write_atomic(out / MANIFEST, body.encode("utf-8"))
     return stats
