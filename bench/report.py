@@ -78,8 +78,9 @@ def rounds_table(rounds: list[Round], shown: Round) -> list[str]:
     return lines
 
 
-def page_section(n_pages, rounds: list[Round], peer, when: str) -> list[str]:
+def page_section(n_pages, rounds: list[Round], peers: list, when: str) -> list[str]:
     shown = median_round(rounds)
+    peer = sorted(peers, key=lambda p: p.pages_per_s)[len(peers) // 2] if peers else None
     ceiling, crawl, requests = shown.ceiling, shown.crawl, shown.requests
     b, a = crawl.pages_per_s, ceiling.pages_per_s
     lines = [f"## Throughput on {n_pages:,} pages (run {when})", "",
@@ -94,7 +95,8 @@ def page_section(n_pages, rounds: list[Round], peer, when: str) -> list[str]:
              f"| (b′) the same, first → last source stored | {crawl.stored:,} | "
              f"{crawl.last_stored - crawl.first_stored:.1f} | {crawl.steady_pages_per_s:.2f} | | |"]
     if peer is not None:
-        lines.append(f"| (c) `trafilatura -i urls --parallel {peer.parallel} --with-metadata` | {peer.urls:,} | "
+        label = f" (median of {len(peers)} runs)" if len(peers) > 1 else ""
+        lines.append(f"| (c) `trafilatura -i urls --parallel {peer.parallel} --with-metadata`{label} | {peer.urls:,} | "
                      f"{peer.wall:.1f} | **{peer.pages_per_s:.2f}** | {peer.cpu:.1f} / {peer.cpu_mirror:.1f} | "
                      f"{_contention(peer.cpu_others, peer.wall)} |")
     n_b = max(1, crawl.stored)
@@ -116,8 +118,9 @@ def page_section(n_pages, rounds: list[Round], peer, when: str) -> list[str]:
     if peer is not None:
         cpu_c = peer.cpu / max(1, peer.urls)
         b_med = sorted(r.crawl.pages_per_s for r in rounds)[len(rounds) // 2]
-        lines.append(f"- **b/c = {b_med / peer.pages_per_s:.2f}** (target ≥ 2; b is the median (b) of the rounds, "
-                     f"{b_med:.2f} pages/s; {b / peer.pages_per_s:.2f} with this round's). trafilatura used "
+        cs = ", ".join(f"{p.pages_per_s:.2f}" for p in peers)
+        lines.append(f"- **b/c = {b_med / peer.pages_per_s:.2f}** (target ≥ 2; the median (b) of the rounds, "
+                     f"{b_med:.2f} pages/s, over the median (c) of its runs: {cs} pages/s). trafilatura used "
                      f"{cpu_c * 1000:.0f} ms "
                      f"CPU per page in one process (downloads in threads, extraction in the main thread): idle-machine "
                      f"estimate c ≈ {1 / cpu_c:.1f} pages/s, **b/c ≈ {cpu_c * cores / cpu_b:.2f}**. It wrote "

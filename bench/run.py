@@ -44,6 +44,8 @@ def parse_args(argv=None):
     p.add_argument("--scale-days", type=int, default=3650, help="days of the scale curve (36 pages a day)")
     p.add_argument("--skip-pages", action="store_true", help="skip the throughput bench")
     p.add_argument("--skip-peer", action="store_true", help="skip (c), trafilatura's CLI")
+    p.add_argument("--peer-rounds", type=int, default=3,
+                   help="(c) runs this many times, spread over the rounds; its median is reported")
     p.add_argument("--skip-scale", action="store_true", help="skip the scale curve")
     p.add_argument("--peer-parallel", type=int, default=0, help="trafilatura --parallel (default 4 × cores)")
     p.add_argument("--workdir", help="scratch directory (default: a new one under the system temp dir)")
@@ -59,8 +61,11 @@ def page_bench(args, work: Path, extra: dict) -> list[str]:
     check_site(site, sample_days=site.days)
     print(f"throughput bench: {len(site.citations):,} pages ({len(pool)} distinct real pages) on {site.days} days")
     rounds: list[report.Round] = []
+    peers = []
+    n_rounds = max(1, args.rounds)
+    peer_rounds = [] if args.skip_peer else spread(n_rounds, max(1, args.peer_rounds))
     with Mirror(site.wiki, site.url_map, work / "pages" / "requests.jsonl") as mirror:
-        for k in range(max(1, args.rounds)):
+        for k in range(n_rounds):
             print(f"  round {k + 1}/{max(1, args.rounds)}: (a) ceiling …", flush=True)
             ceiling = run_ceiling(site.citations)
             print(f"      {ceiling.pages_per_s:.2f} pages/s ({ceiling.seconds:.1f} s)", flush=True)
@@ -71,15 +76,21 @@ def page_bench(args, work: Path, extra: dict) -> list[str]:
             rounds.append(report.Round(ceiling, crawl, count_requests(mirror.requests(mark))))
             if crawl.returncode != 0:
                 print(crawl.stdout[-2000:])
-        peer = None
-        if not args.skip_peer:
-            parallel = args.peer_parallel or 4 * (os.cpu_count() or 1)
-            print(f"  (c) trafilatura --parallel {parallel} …", flush=True)
-            from bench.peer import run_peer
+            for _ in range(peer_rounds.count(k)):
+                parallel = args.peer_parallel or 4 * (os.cpu_count() or 1)
+                print(f"  (c) trafilatura --parallel {parallel} …", flush=True)
+                from bench.peer import run_peer
 
-            peer = run_peer(mirror_urls(site.citations, mirror.base), work / "pages", mirror, parallel)
-            print(f"      {peer.pages_per_s:.2f} pages/s ({peer.wall:.1f} s)")
-    return report.page_section(len(site.citations), rounds, peer, report.machine()["date"])
+                peers.append(run_peer(mirror_urls(site.citations, mirror.base), work / "pages", mirror, parallel))
+                print(f"      {peers[-1].pages_per_s:.2f} pages/s ({peers[-1].wall:.1f} s)")
+    return report.page_section(len(site.citations), rounds, peers, report.machine()["date"])
+
+
+def spread(rounds: int, runs: int) -> list[int]:
+    """The rounds after which (c) runs: ``runs`` of them, first and last included, evenly in between."""
+    if runs <= 1:
+        return [rounds // 2]
+    return [round(i * (rounds - 1) / (runs - 1)) for i in range(runs)]
 
 
 def scale_bench(args, work: Path, extra: dict) -> list[str]:
