@@ -362,6 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     rows += run_htmldate(root, args.limit)
     rows += run_fundus(root, args.limit, not args.no_baselines)
     rows += run_outlets(root)
+    from crawler.evaluate_heldout import run_heldout
+
+    rows += run_heldout(root, args.limit, read_bytes, _html_text, manifest_urls(root), row)
     if not args.no_speed:
         rows += run_speed(root, args.limit)
     targets = ", ".join(f"{k} >= {v}" for k, v in TARGETS.items())

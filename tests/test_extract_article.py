@@ -125,6 +125,10 @@ def test_unwrap_archive_url(url, original, day):
      "Chiesa ruft zum Widerstand auf"),
     ("Iran - US talks: what next", ["The Telegraph"], "Iran - US talks: what next"),  # no site name
     ("The Telegraph", ["The Telegraph"], "The Telegraph"),
+    # a long segment that mentions the site is the headline, not the site's name
+    ("How we rebuilt Acme's task queue - a story of retries", ["acme", "acme.com"],
+     "How we rebuilt Acme's task queue - a story of retries"),
+    ("Acme Engineering Blog - How retries work", ["acme"], "How retries work"),
 ])
 def test_strip_site_name(title, names, expected):
     assert strip_site_name(title, names) == expected
@@ -142,6 +146,21 @@ def test_title_prefers_jsonld_then_og_then_h1():
     assert extract_title(page(head + ld)) == "Declared headline"
     assert extract_title(page(head)) == "Social headline"
     assert extract_title(page("")) == "Visible headline"  # the h1 matching the start of <title>
+
+
+def test_jsonld_headline_that_is_something_else_yields_to_the_agreeing_h1():
+    def page(headline, og="Hermitian matrix"):
+        ld = f'<script type="application/ld+json">{{"@type":"Article","headline":"{headline}"}}</script>'
+        return Page(f'<html><head><title>Hermitian matrix - Wiki</title><meta property="og:title" content="{og}">'
+                    f"{ld}</head><body><h1>Hermitian matrix<a href='#x'>¶</a></h1><p>Text.</p></body></html>")
+
+    assert extract_title(page("square matrix equal to its conjugate transpose")) == "Hermitian matrix"
+    # a JSON-LD headline that says more about the same subject stays first
+    assert extract_title(page("Hermitian matrix: definition and properties")) == \
+        "Hermitian matrix: definition and properties"
+    # with no agreement between the visible headline and the other metadata, JSON-LD keeps its rank
+    assert extract_title(page("square matrix equal to its conjugate transpose", og="Matrices")) == \
+        "square matrix equal to its conjugate transpose"
 
 
 def test_truncated_jsonld_headline_yields_to_full_h1():
@@ -168,6 +187,12 @@ def test_truncated_jsonld_headline_yields_to_full_h1():
     (["Jane Doe", "jane doe"], ["Jane Doe"]),
     (["Nachrichten"], []),  # a section label in the byline slot, not a name
     (["News", "Noticias", "Jane Doe"], ["Jane Doe"]),
+    # a date or count glued to the byline is cut off; what is left of the date goes too
+    (["by Jane Doe22 Dec 2016651"], ["Jane Doe"]),
+    (["By John Smith\n   March 25, 2015"], ["John Smith"]),
+    (["Jane Doe | Sept. 4, 2019", "Ann Lee, Mon 3 May 2021"], ["Jane Doe", "Ann Lee"]),
+    (["Theresa May"], ["Theresa May"]),
+    (["Maria (Clara Lopes) Santos"], ["Maria Santos"]),  # no double space left
 ])
 def test_normalize_authors(raw, expected):
     assert normalize_authors(raw) == expected
@@ -262,3 +287,24 @@ def test_kicker_is_cut_from_the_headline():
     assert extract_article(other_prefix, "https://example.ch/a/1").title == "Brücke wird teurer"
     unmarked = marked.replace("article-title__overline", "label")
     assert extract_article(unmarked, "https://example.ch/a/1").title == "Streit im Rat: Brücke wird teurer"
+
+
+def test_byline_elements_vcard_head_link_and_a_card_holding_the_headline():
+    from crawler.extract.authors import extract_authors
+
+    def authors(head, body):
+        return extract_authors(Page(f"<html><head><title>Flood plan approved</title>{head}</head>"
+                                    f"<body>{body}</body></html>"))
+
+    article = "<h1>Flood plan approved</h1><p>The council approved the plan on Tuesday.</p>"
+    # an hCard byline ("vcard") is the article's, not a teaser card's
+    assert authors("", f"<article><header>{article}<address class='vcard'><a rel='author' href='/a'>Ann Lee"
+                       "</a></address></header></article>") == ["Ann Lee"]
+    # a <link rel="author"> in the head names nobody: the byline element is still looked for
+    assert authors("<link rel='author' href='https://example.com/ann'>",
+                   f"{article}<span class='pb-byline'>By Ann Lee</span>") == ["Ann Lee"]
+    # the article's own container may be called a card: the one holding the headline is the article
+    card = f"<section class='main-card'>{article}<cite class='byline'>By ANN LEE March 11, 2015</cite></section>"
+    assert authors("", card) == ["ANN LEE"]
+    # a related card's byline beside the article is still not the article's
+    assert authors("", f"{article}<div class='related-card'><span class='byline'>By Bo Chen</span></div>") == []

@@ -43,6 +43,22 @@ _ROLE_TAIL = re.compile(
 )
 _ANON = re.compile(r"^(?:our|staff|special|a)\b.*\b(?:staff|correspondents?|reporters?|writers?)$", re.I)
 _DATEISH = re.compile(r"\d{1,2}[:./]\d{2}|\b(19|20)\d\d\b|\b(updated|published|posted)\b", re.I)
+# words a date glued after a byline leaves behind once its digits are cut ("Nathan Willis March 25");
+# "May" is left out: it ends names ("Theresa May")
+_DATE_WORDS = re.compile(
+    r"(?:[\s,|·•–—-]+(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|mon(?:day)?|tue(?:s(?:day)?)?|"
+    r"wed(?:nesday)?|thu(?:rs(?:day)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?|on|at|updated|published|posted)"
+    r"\.?)+\s*$", re.I)
+
+
+def _cut_date_tail(part: str) -> str:
+    """Names hold no digits: a date or count glued to a byline is cut off ("Lucas Nolan22 Dec 2016" → "Lucas
+    Nolan"); a string that starts with a digit is left for the date filter to drop."""
+    m = re.search(r"\d", part)
+    if m is None or m.start() == 0:
+        return part
+    return _DATE_WORDS.sub("", " " + part[:m.start()]).strip(" ,.:|·•-–—")
 
 
 def normalize_authors(raw: list[str]) -> list[str]:
@@ -57,7 +73,7 @@ def normalize_authors(raw: list[str]) -> list[str]:
         r = re.sub(r"\(.*?\)|\[.*?\]", " ", r)
         r = _BY.sub("", r)
         for part in _SPLIT_AUTHORS.split(r):
-            part = _BY.sub("", part).strip(" .:|-–—\t")
+            part = _cut_date_tail(" ".join(_BY.sub("", part).split())).strip(" .:|-–—\t")
             bare = _ROLE_TAIL.sub("", part).strip(" ,.:|-–—")
             if not bare or _ANON.match(part):
                 continue  # "Special Correspondent", "Our Foreign Staff": no name
@@ -112,13 +128,17 @@ _BYLINE_CLASS_XPATH = (
 )
 
 
-_TEASER = re.compile(r"card|related|teaser|recommend|promo|article-list|list-item|sidebar|widget|more-from|"
+_TEASER = re.compile(r"(?<!v)card|related|teaser|recommend|promo|article-list|list-item|sidebar|widget|more-from|"
                      r"most-|trending|comment", re.I)
 
 
-def _in_article(el) -> bool:
-    """False for bylines of teasers (related cards, lists, sidebars, comments)."""
+def _in_article(el, around_headline: frozenset = frozenset()) -> bool:
+    """False for bylines of teasers (related cards, lists, sidebars, comments). Climbing from the byline, the
+    first element that also holds the page's headline is the article itself (Yahoo's is a "card"): above it,
+    nothing makes the byline a teaser's."""
     for a in el.iterancestors():
+        if a in around_headline:
+            return True
         if a.tag in ("aside", "nav", "footer") and a.getparent() is not None and a.getparent().tag == "body":
             return False
         if a.tag in ("aside", "nav"):
@@ -155,8 +175,11 @@ def extract_authors(page: Page) -> list[str]:
         return found
     tree = page.tree
     if tree is not None:
-        els = [e for e in tree.xpath(_BYLINE_XPATH) if _in_article(e)][:6] or \
-            [e for e in tree.xpath(_BYLINE_CLASS_XPATH) if _in_article(e)][:3]
+        h = page.headline_element
+        around = frozenset(h.iterancestors()) if h is not None else frozenset()
+        # elements with text only: a <link rel="author"> in the head names nobody
+        els = [e for e in tree.xpath(_BYLINE_XPATH) if _in_article(e, around) and text_of(e).strip()][:6] or \
+            [e for e in tree.xpath(_BYLINE_CLASS_XPATH) if _in_article(e, around) and text_of(e).strip()][:3]
         texts = [text_of(e) for e in els]
         found = _drop_site(normalize_authors([t for t in texts if t and len(t) <= 120]), page)
     return found

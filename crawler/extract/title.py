@@ -25,6 +25,7 @@ from .page import Page
 _WS = re.compile(r"\s+")
 _SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»«/]|::|\\\\|ㅣ|\|\|)\s+|\s*[|｜ㅣ]\s*")
 _TRUNCATED = re.compile(r"(\.\.\.|…)\s*$")
+_ANCHOR_TAIL = re.compile(r"(?:\s*[¶🔗]|\s+#)+\s*$")  # a heading's permalink glyph ("Evolve¶", "Setup #")
 
 
 _CJK_SECTION_TAIL = re.compile(r"(?<=\S)-[\u3131-\u318e\uac00-\ud7a3\u4e00-\u9fff]{1,4}$")
@@ -71,10 +72,11 @@ def _is_site_segment(seg: str, keys: list[str]) -> bool:
     k = _key(seg)
     if not k:
         return True
+    short = len(seg.split()) <= 4  # "Dropbox Tech Blog" names the site; "How we designed Dropbox's ATF" does not
     for sk in keys:
         if not sk:
             continue
-        if k == sk or (len(k) >= 3 and (k in sk or sk in k)):
+        if k == sk or (len(k) >= 3 and (k in sk or (short and sk in k))):
             return True
         if k.startswith("the") and k[3:] == sk or sk.startswith("the") and sk[3:] == k:
             return True
@@ -152,7 +154,7 @@ def _title_candidates(page: Page) -> dict[str, str]:
             out[src] = strip_site_name(v, names)
     h = page.headline_element
     if h is not None:
-        v = clean_text(h.text_content())
+        v = _ANCHOR_TAIL.sub("", clean_text(h.text_content()))
         if v and len(v) <= 400:
             out["h1"] = v
     if page.title_tag:
@@ -163,12 +165,27 @@ def _title_candidates(page: Page) -> dict[str, str]:
 _ORDER = ("jsonld", "og", "h1", "twitter", "title")
 
 
+def _words(s: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", s.casefold()) if len(w) > 2 or not w.isascii()}
+
+
+def _stray_jsonld(c: dict[str, str]) -> bool:
+    """The JSON-LD "headline" is something else (Wikipedia puts the article's short description there): the
+    visible h1 and the og:title or <title> say the same, and at most a third of the JSON-LD words are in it."""
+    ld, h1 = _words(c.get("jsonld", "")), c.get("h1")
+    if not ld or not h1 or not any(_key(c.get(k) or "") == _key(h1) for k in ("og", "title")):
+        return False
+    return len(ld & _words(h1)) * 3 <= len(ld)
+
+
 def extract_title(page: Page, day=None) -> str | None:
     """The article headline (see module docstring); ``day`` (the page's date or crawl day) picks the dated
     version of a known publisher's headline source (``headline_sources``)."""
     c = title_candidates(page)
     if not c:
         return None
+    if _stray_jsonld(c):
+        del c["jsonld"]
     # a JSON-LD headline truncated by the publisher ("...") yields to the full text it starts
     ld = c.get("jsonld")
     if ld and _TRUNCATED.search(ld):
