@@ -136,6 +136,15 @@ def test_host_gate_spaces_turns_per_host_on_the_redis_clock(tmp_path):
         assert waits[0] == 0 and 0.3 < waits[1] <= 0.5 and 0.8 < waits[2] <= 1.0  # one timeline, any worker
         assert gate.turn("b.example") == 0  # hosts are independent
         assert 0 < r.pttl(keys.host_gate_key("a.example")) <= 2500  # the gate expires once the host is quiet
+        # a turn taken and then not used (the request was cancelled while waiting) is freed if it is the last
+        wait_c, turn_c = gate.take("c.example")
+        wait_d, turn_d = other_worker.take("c.example")
+        assert wait_c == 0 and turn_d == turn_c + 500
+        assert gate.give_back("c.example", turn_d)
+        assert 0.3 < other_worker.turn("c.example") <= 0.5  # d's turn again, not one interval later
+        wait_e, turn_e = gate.take("c.example")
+        assert not gate.give_back("c.example", turn_c + 500)  # a later turn stands: nothing moves
+        assert r.get(keys.host_gate_key("c.example")) == str(turn_e + 500).encode()
 
 
 def _requests_by_host(log_entries) -> dict[str, list[tuple[float, str]]]:
@@ -228,3 +237,52 @@ def test_reseed_asks_once_per_missing_source_for_its_earliest_citing_day(tmp_pat
     sources = [(s["url"], s["day"]) for s in seeds if s["kind"] == "source"]
     assert len(sources) == 4 and ("http://e.org/shared", "2015-03-01") in sources
     assert [s["titles"] for s in seeds if s["kind"] == "days"] == [["Portal:Current events/2015 March 2"]]
+
+
+def test_gate_handler_gives_back_the_turn_of_a_request_cancelled_while_waiting(tmp_path):
+    import asyncio
+    from types import SimpleNamespace
+
+    import redis as redis_py
+
+    from crawler.distributed.hostgate import HostGate
+    from crawler.distributed.scrapy_glue import SharedHostGateHandler
+
+    class Stats:
+        def __init__(self):
+            self.values = {}
+
+        def inc_value(self, key, n=1):
+            self.values[key] = self.values.get(key, 0) + n
+
+    sent = []
+
+    class Inner:
+        async def download_request(self, request):
+            sent.append(request)
+            return "response"
+
+    with RedisServer(tmp_path) as server:
+        r = redis_py.Redis.from_url(server.url)
+        stats = Stats()
+        crawler = SimpleNamespace(stats=stats, engine=SimpleNamespace(
+            downloader=SimpleNamespace(get_slot_key=lambda request: "slow.example")))
+        handler = SharedHostGateHandler(crawler, Inner(), HostGate(r, 5.0))
+
+        async def scenario():
+            assert await handler.download_request("first") == "response"  # no wait: sent at once
+            before = int(r.get(keys.host_gate_key("slow.example")))
+            waiting = asyncio.ensure_future(handler.download_request("second"))  # must wait 5 s
+            await asyncio.sleep(0.2)
+            assert int(r.get(keys.host_gate_key("slow.example"))) == before + 5000
+            waiting.cancel()
+            try:
+                await waiting
+            except asyncio.CancelledError:
+                pass
+            return before
+
+        before = asyncio.run(scenario())
+        assert sent == ["first"]
+        assert int(r.get(keys.host_gate_key("slow.example"))) == before  # the next request gets that turn
+        assert stats.values.get("newsarchive/host_gate/turns_given_back") == 1

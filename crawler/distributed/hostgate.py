@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from crawler.distributed import keys
 
-# KEYS[1]: the host's gate; ARGV[1]: interval (ms). Returns how long (ms) the caller waits for its turn.
+# KEYS[1]: the host's gate; ARGV[1]: interval (ms). Returns {wait (ms), the turn (ms, Redis clock)}.
 _TAKE_TURN = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -19,16 +19,42 @@ local free = tonumber(redis.call('GET', KEYS[1]) or '0')
 local turn = math.max(now, free)
 local interval = tonumber(ARGV[1])
 redis.call('SET', KEYS[1], turn + interval, 'PX', turn - now + interval + 1000)
-return turn - now
+return {turn - now, turn}
+"""
+# KEYS[1]: the gate; ARGV[1]: a turn not used, ARGV[2]: interval. The turn is free again if nobody took one
+# after it (otherwise the later turns stand: moving them would bunch requests). Returns 1 if given back.
+_GIVE_BACK = """
+local turn = tonumber(ARGV[1])
+if tonumber(redis.call('GET', KEYS[1]) or '-1') ~= turn + tonumber(ARGV[2]) then
+  return 0
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if turn > now then
+  redis.call('SET', KEYS[1], turn, 'PX', turn - now + 1000)
+else
+  redis.call('DEL', KEYS[1])
+end
+return 1
 """
 
 
 class HostGate:
-    """``HostGate(redis, interval_s).turn(host)`` → seconds to wait before sending to ``host``."""
+    """``HostGate(redis, interval_s).turn(host)`` → seconds to wait before sending to ``host``; ``take`` also
+    returns the turn, which ``give_back`` frees when the request is cancelled before it."""
 
     def __init__(self, server, interval: float):
         self.interval_ms = max(1, round(interval * 1000))
         self._take = server.register_script(_TAKE_TURN)
+        self._give_back = server.register_script(_GIVE_BACK)
+
+    def take(self, host: str) -> tuple[float, int]:
+        wait, turn = self._take(keys=[keys.host_gate_key(host)], args=[self.interval_ms])
+        return int(wait) / 1000, int(turn)
 
     def turn(self, host: str) -> float:
-        return int(self._take(keys=[keys.host_gate_key(host)], args=[self.interval_ms])) / 1000
+        return self.take(host)[0]
+
+    def give_back(self, host: str, turn: int) -> bool:
+        """Free an unused turn if it is still the host's last one (True if it was)."""
+        return bool(self._give_back(keys=[keys.host_gate_key(host)], args=[turn, self.interval_ms]))

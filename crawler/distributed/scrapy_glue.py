@@ -114,8 +114,9 @@ class SharedHostGateHandler:
     async def download_request(self, request):
         if self.gate is not None:
             stats = self.crawler.stats
+            host = self.crawler.engine.downloader.get_slot_key(request)
             try:
-                wait = self.gate.turn(self.crawler.engine.downloader.get_slot_key(request))
+                wait, turn = self.gate.take(host)
             except RedisError as err:
                 stats.inc_value("newsarchive/host_gate/errors")
                 logger.warning("host gate unavailable (%s): %s goes out with this worker's delays only",
@@ -124,8 +125,19 @@ class SharedHostGateHandler:
             if wait > 0:
                 stats.inc_value("newsarchive/host_gate/waits")
                 stats.inc_value("newsarchive/host_gate/wait_seconds", round(wait, 3))
-                await asyncio.sleep(wait)
+                try:
+                    await asyncio.sleep(wait)
+                except asyncio.CancelledError:  # never sent (shutdown, timeout): the turn is not spent
+                    self._give_back(host, turn)
+                    raise
         return await self.inner.download_request(request)
+
+    def _give_back(self, host: str, turn: int) -> None:
+        try:
+            if self.gate.give_back(host, turn):
+                self.crawler.stats.inc_value("newsarchive/host_gate/turns_given_back")
+        except RedisError as err:
+            logger.warning("could not give back a host-gate turn (%s)", err)
 
     async def close(self) -> None:
         await self.inner.close()
