@@ -364,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
     rows += run_outlets(root)
     from crawler.evaluate_heldout import run_heldout
 
-    rows += run_heldout(root, args.limit, read_bytes, _html_text, manifest_urls(root), row)
+    rows += run_heldout(root, args.limit, read_bytes, _html_text, manifest_urls(root), row,
+                        not args.no_baselines)
     if not args.no_speed:
         rows += run_speed(root, args.limit)
     targets = ", ".join(f"{k} >= {v}" for k, v in TARGETS.items())

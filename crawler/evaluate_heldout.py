@@ -38,17 +38,36 @@ def _share(hits: list[bool]) -> str:
     return f"{sum(hits)}/{len(hits)} ({sum(hits) / max(1, len(hits)):.3f})"
 
 
-def run_heldout(root: Path, limit: int | None, read_bytes, html_text, urls: dict[str, str], row) -> list:
-    """Rows for both sets (absent sets give no rows)."""
+def _trafilatura_text(raw: bytes, url: str) -> str:
+    """The reference: trafilatura alone on the same decoded page (comments off, as ours)."""
+    import trafilatura
+
+    from crawler.extract.encoding import decode_html
+
+    return trafilatura.extract(decode_html(raw)[0], url=url, include_comments=False) or ""
+
+
+def _f1_row(row, name: str, pairs: list, reference: list | None):
+    s = body_scores(pairs)
+    ref = f"n={len(pairs)}"
+    if reference:
+        ref += f"; trafilatura alone {body_scores(reference)['f1']:.3f}"
+    return row(name, f"{s['f1']:.3f} ({s['precision']:.3f}/{s['recall']:.3f})", ref)
+
+
+def run_heldout(root: Path, limit: int | None, read_bytes, html_text, urls: dict[str, str], row,
+                baselines: bool = True) -> list:
+    """Rows for both sets (absent sets give no rows); ``baselines`` also scores trafilatura alone."""
     rows = []
     pages = sorted(p for p in (root / "articles" / "mozilla-readability").glob("*/source.html.gz"))[:limit]
     hits: dict[str, list[bool]] = {"titles": [], "bylines": [], "dates": [], "languages": []}
-    scores = []
+    scores, reference = [], []
     for f in pages:
         meta = json.loads((f.parent / "expected-metadata.json").read_text(encoding="utf-8"))
         if meta.get("readerable") is False:
             continue
-        art = extract_article(read_bytes(f), urls.get(str(f.relative_to(root))) or "https://example.com/")
+        raw, url = read_bytes(f), urls.get(str(f.relative_to(root))) or "https://example.com/"
+        art = extract_article(raw, url)
         hits["titles"].append(_title_found(meta.get("title") or "", art.title))
         if (meta.get("byline") or "").strip():
             hits["bylines"].append(_byline_found(meta["byline"], art.authors))
@@ -56,21 +75,22 @@ def run_heldout(root: Path, limit: int | None, read_bytes, html_text, urls: dict
             hits["dates"].append(str(meta["publishedTime"])[:10] == str(art.published or "")[:10])
         if meta.get("lang"):
             hits["languages"].append(meta["lang"][:2].lower() == (art.language or ""))
-        scores.append((html_text(f.parent / "expected.html"), art.text))
+        truth = html_text(f.parent / "expected.html")
+        scores.append((truth, art.text))
+        if baselines:
+            reference.append((truth, _trafilatura_text(raw, url)))
     if scores:
-        s = body_scores(scores)
-        rows.append(row("held out: readability pages, body F1 (P/R)",
-                        f"{s['f1']:.3f} ({s['precision']:.3f}/{s['recall']:.3f})", f"n={len(scores)}"))
+        rows.append(_f1_row(row, "held out: readability pages, body F1 (P/R)", scores, reference))
         rows += [row(f"  {k}", _share(v)) for k, v in hits.items() if v]
-    pairs = []
+    pairs, reference = [], []
     for f in sorted((root / "articles" / "newspaper").glob("*.html.gz"))[:limit]:
         truth = f.with_name(f.name[: -len(".html.gz")] + ".txt")
         if not truth.exists() or len(text := truth.read_text(encoding="utf-8").strip()) < NOTE_MAX_CHARS:
             continue
-        art = extract_article(read_bytes(f), urls.get(str(f.relative_to(root))) or "https://example.com/")
-        pairs.append((text, art.text))
+        raw, url = read_bytes(f), urls.get(str(f.relative_to(root))) or "https://example.com/"
+        pairs.append((text, extract_article(raw, url).text))
+        if baselines:
+            reference.append((text, _trafilatura_text(raw, url)))
     if pairs:
-        s = body_scores(pairs)
-        rows.append(row("held out: newspaper pages, body F1 (P/R)",
-                        f"{s['f1']:.3f} ({s['precision']:.3f}/{s['recall']:.3f})", f"n={len(pairs)}"))
+        rows.append(_f1_row(row, "held out: newspaper pages, body F1 (P/R)", pairs, reference))
     return rows
