@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -49,13 +50,18 @@ def distributed_run(tmp_path, site, kill_one: bool):
         assert "seeded 8 API batches" in proc.stdout
         workers = [spawn("worker", "--redis", redis.url, "--idle-exit", "10", *common) for _ in range(2)]
         ingest = spawn("ingest", "--redis", redis.url, "--db", str(db_path), "--idle-exit", "4", "--batch", "10")
+        victim = None
         if kill_one:
             import redis as redis_py
             r = redis_py.Redis.from_url(redis.url)
+            held = {keys.lease_key(f"{socket.gethostname()}:{w.pid}"): w for w in workers}
             deadline = time.time() + 60
-            while time.time() < deadline and r.scard(keys.SOURCES_SEEN) < 6:  # both workers are busy
-                time.sleep(0.1)
-            os.killpg(workers[0].pid, signal.SIGKILL)
+            while time.time() < deadline and victim is None:  # a worker holding leased source requests
+                if r.scard(keys.SOURCES_SEEN) >= 6:
+                    victim = next((w for key, w in held.items() if r.hlen(key)), None)
+                time.sleep(0.02)
+            assert victim is not None, "no worker ever held a leased source request"
+            os.killpg(victim.pid, signal.SIGKILL)
         out, err = ingest.communicate(timeout=240)
         assert ingest.returncode == 0, err
         for w in workers:
@@ -64,8 +70,8 @@ def distributed_run(tmp_path, site, kill_one: bool):
             except subprocess.TimeoutExpired:
                 os.killpg(w.pid, signal.SIGKILL)
                 w.communicate()
-        assert not kill_one or workers[0].returncode == -9
-        assert workers[1].returncode == 0, workers[1].stderr
+        for w in workers:
+            assert w.returncode == (-9 if w is victim else 0), w.stderr
     return db_path, out
 
 
@@ -89,6 +95,8 @@ def test_two_workers_and_ingest_equal_a_single_process_crawl(tmp_path, site):
 def test_a_worker_killed_mid_run_still_gives_the_complete_result(tmp_path, site):
     single = content(single_run(tmp_path, site))
     dist_path, out = distributed_run(tmp_path, site, kill_one=True)
+    put_back = int(out.split("put back ")[1].split()[0])
+    assert put_back >= 1, out  # the killed worker's leased requests went back to the frontier
     dist = content(dist_path)
     for table in single:
         assert dist[table] == single[table], table
@@ -286,3 +294,63 @@ def test_gate_handler_gives_back_the_turn_of_a_request_cancelled_while_waiting(t
         assert sent == ["first"]
         assert int(r.get(keys.host_gate_key("slow.example"))) == before  # the next request gets that turn
         assert stats.values.get("newsarchive/host_gate/turns_given_back") == 1
+
+
+def test_leases_hold_source_requests_until_their_item_and_come_back_from_a_stopped_worker(tmp_path):
+    import redis as redis_py
+
+    from crawler.distributed.leases import Leases, leased, requeue_orphans
+    from crawler.distributed.seeding import queue_lengths
+
+    frontier = keys.frontier_key()
+    with RedisServer(tmp_path) as server:
+        r = redis_py.Redis.from_url(server.url)
+        r.zadd(frontier, {b"api-batch": -10, b"fetch-a": 0, b"fetch-b": 0, b"wayback-b": 1})
+        w1, w2 = Leases(r, "host:1"), Leases(r, "host:2")
+        w1.keep_alive()
+        w2.keep_alive()
+        member, field = w1.pop(frontier)
+        assert member == b"api-batch"  # best score first, as scrapy-redis pops
+        w1.hold(field, None)  # not a source request: not leased
+        assert leased(r) == 0
+        (a, fa), (b, fb) = w1.pop(frontier), w2.pop(frontier)
+        w1.hold(fa, "https://a.example/1")
+        w2.hold(fb, "https://b.example/2")
+        assert {a, b} == {b"fetch-a", b"fetch-b"} and r.zcard(frontier) == 1 and leased(r) == 2
+        w1.release("https://a.example/1")  # its item is in the item queue
+        assert leased(r) == 1 and queue_lengths(r)["leased"] == 1
+        chain, fc = w2.pop(frontier)  # the archive request that took over source b's fetch
+        w2.hold(fc, "https://b.example/2")
+        assert chain == b"wayback-b" and r.hkeys(keys.lease_key("host:2")) == [fc.encode()]
+        assert requeue_orphans(r, frontier) == 0  # both workers alive
+        r.delete(keys.alive_key("host:2"))  # host:2 was killed: its alive key lapsed
+        assert requeue_orphans(r, frontier) == 1
+        assert r.zrange(frontier, 0, -1, withscores=True) == [(b"wayback-b", 1.0)] and leased(r) == 0
+        member, field = w1.pop(frontier)
+        w1.hold(field, "https://b.example/2")
+        assert w1.give_up(frontier) == 1 and r.zcard(frontier) == 1  # a closing worker puts back what it holds
+        assert not r.exists(keys.alive_key("host:1"))
+
+
+def test_a_leased_request_keeps_the_ingest_from_calling_the_work_done(tmp_path):
+    import redis as redis_py
+
+    from crawler.distributed.ingest import queues_empty
+    from crawler.distributed.leases import Leases
+
+    frontier = keys.frontier_key()
+    with RedisServer(tmp_path) as server:
+        r = redis_py.Redis.from_url(server.url)
+        r.zadd(frontier, {b"fetch-a": 0})
+        w = Leases(r, "host:1")
+        w.keep_alive()
+        _, field = w.pop(frontier)
+        w.hold(field, "https://a.example/1")
+        assert r.zcard(frontier) == 0 and not queues_empty(r)  # in flight on a live worker: not done
+        w.release("https://a.example/1")
+        assert queues_empty(r)
+        r.zadd(frontier, {b"fetch-b": 0})
+        _, field = w.pop(frontier)
+        w.hold(field, "https://b.example/1")
+        w.forget_all()  # the worker went idle: what it still held has finished
+        assert queues_empty(r) and r.zcard(frontier) == 0

@@ -99,4 +99,5 @@ def ingest(redis_url, db, batch, idle_exit, quiet):
         raise Failure(str(err)) from None
     if not quiet:
         click.echo(f"ingested {stats.items} items ({stats.days} days, {stats.sources} sources) in "
-                   f"{stats.batches} batches; re-seeded {stats.reseeded} → {db}", file=sys.stdout)
+                   f"{stats.batches} batches; put back {stats.requeued} leased requests; "
+                   f"re-seeded {stats.reseeded} → {db}", file=sys.stdout)

@@ -2,8 +2,9 @@
 
 Reliable hand-over: a batch is moved atomically from the item queue to a processing list, written in one
 transaction, and only then deleted; after a crash the processing list is written again first (writes are
-idempotent), so no item is lost. When all shared queues stay empty, the seeded ranges are checked against the
-database and whatever is missing (days, never-fetched sources: work of a killed worker) is seeded again.
+idempotent), so no item is lost. Source requests leased by a worker that stopped renewing its alive key are
+put back in the frontier (``crawler.distributed.leases``). When all shared queues stay empty, the seeded ranges
+are checked against the database and whatever is still missing (days, never-fetched sources) is seeded again.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import date
 
 from crawler.distributed import keys
 from crawler.distributed.codec import decode_item
+from crawler.distributed.leases import requeue_orphans
 from crawler.distributed.seeding import seed_days, seed_sources
 from crawler.items import DayPage
 from crawler.portal.titles import iter_days
@@ -32,6 +34,7 @@ class IngestStats:
     days: int = 0
     sources: int = 0
     reseeded: int = 0
+    requeued: int = 0  # leased requests of stopped workers put back in the frontier
 
 
 def drain_once(r, db, batch: int = 200, policy: RetryPolicy = RetryPolicy(), stats: IngestStats | None = None) -> int:
@@ -64,10 +67,14 @@ def drain_once(r, db, batch: int = 200, policy: RetryPolicy = RetryPolicy(), sta
 
 
 def queues_empty(r, spider: str = "portal") -> bool:
-    """No shared work left: queues empty and no live worker holding requests or items in flight."""
+    """No shared work left: queues empty, no leased request (a live worker's, or a stopped one's not yet put
+    back) and no live worker holding requests or items in flight."""
     if r.llen(keys.ITEMS) or r.llen(keys.PROCESSING) or r.llen(keys.SEEDS) or r.zcard(keys.frontier_key(spider)):
         return False
-    return next(r.scan_iter(match=f"{keys.BUSY}:*", count=1000), None) is None
+    for pattern in (f"{keys.LEASES}:*", f"{keys.BUSY}:*"):
+        if next(r.scan_iter(match=pattern, count=1000), None) is not None:
+            return False
+    return True
 
 
 def reseed_missing(r, db, per_request: int = 50) -> int:
@@ -101,6 +108,10 @@ def run_ingest(r, db, *, batch: int = 200, idle_exit: float = 0, poll: float = 0
             if on_batch:
                 on_batch(stats)
             continue
+        requeued = requeue_orphans(r, keys.frontier_key())
+        if requeued:
+            stats.requeued += requeued
+            logger.warning("put back %d requests leased by a worker that stopped", requeued)
         if not queues_empty(r):
             idle_since = None
             time.sleep(poll)

@@ -8,6 +8,8 @@ SOURCES_SEEN = f"{PREFIX}:sources:seen"  # normalised source URLs already reques
 RANGES = f"{PREFIX}:ranges"  # seeded day ranges (JSON), for the ingest's completeness check
 ACTIVE = f"{PREFIX}:workers:active"  # worker id -> last heartbeat (unix time)
 BUSY = f"{PREFIX}:workers:busy"  # BUSY:<worker id> exists (short TTL, renewed) while the worker has work in flight
+ALIVE = f"{PREFIX}:workers:alive"  # ALIVE:<worker id> exists (short TTL, renewed) while the worker runs
+LEASES = f"{PREFIX}:leases"  # LEASES:<worker id>: hash of the source requests it popped and has not finished
 REQUESTS = f"{PREFIX}:%(spider)s:requests"  # scrapy-redis frontier (sorted set)
 DUPEFILTER = f"{PREFIX}:%(spider)s:dupefilter"
 
@@ -23,3 +25,11 @@ def host_gate_key(host: str) -> str:
 
 def busy_key(worker_id: str) -> str:
     return f"{BUSY}:{worker_id}"
+
+
+def alive_key(worker_id: str) -> str:
+    return f"{ALIVE}:{worker_id}"
+
+
+def lease_key(worker_id: str) -> str:
+    return f"{LEASES}:{worker_id}"

@@ -1,5 +1,5 @@
 """Scrapy glue of the distributed mode: scrapy-redis shims for Scrapy 2.19, the item pipeline, the shared per-host
-gate's download handler, the worker loop (seeds, heartbeats, busy flag).
+gate's download handler, the worker loop (seeds, heartbeats, busy flag), leases on source requests.
 
 scrapy-redis 0.9.1 predates Scrapy 2.16: its scheduler passes ``spider=`` to ``StatsCollector.inc_value`` and
 calls ``Spider.log``; its RedisPipeline takes a spider argument and returns a Deferred. The subclasses here keep
@@ -19,20 +19,31 @@ from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy_redis.connection import get_redis_from_settings
+from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from crawler.distributed import keys
 from crawler.distributed.codec import encode_item
+from crawler.distributed.leases import Leases
+from crawler.items import SourceFetch
+from crawler.spiders.portal import api_lease_key
 
 logger = logging.getLogger(__name__)
 
 
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 class CompatScheduler(Scheduler):
-    """scrapy-redis Scheduler without the calls Scrapy 2.19 deprecates."""
+    """scrapy-redis Scheduler without the calls Scrapy 2.19 deprecates, whose source requests are leased
+    (``crawler.distributed.leases``; ``spider.leases``) until their item is in the item queue."""
 
     def open(self, spider):
         self.spider = spider
         self.queue = self._load_queue(spider)
+        spider.leases = self.leases = Leases(self.server, worker_id())
+        self.leases.keep_alive()
         if not self.df:
             from scrapy.utils.misc import load_object
 
@@ -57,26 +68,38 @@ class CompatScheduler(Scheduler):
         return True
 
     def next_request(self):
-        request = self.queue.pop(self.idle_before_close)
+        if isinstance(self.queue, PriorityQueue):
+            got = self.leases.pop(self.queue.key)
+            request = self.queue._decode_request(got[0]) if got else None
+            if request is not None:
+                meta = request.meta
+                self.leases.hold(got[1], meta.get("source_url") or (api_lease_key(meta) if "titles" in meta else None))
+        else:  # another queue class: no leases
+            request = self.queue.pop(self.idle_before_close)
         if request and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
 
 class RedisItemPipeline:
-    """Pushes each item, JSON-encoded, to the shared item queue (the ingest is the only writer)."""
+    """Pushes each item, JSON-encoded, to the shared item queue (the ingest is the only writer); a source's item
+    ends the lease on its request."""
 
-    def __init__(self, server):
+    def __init__(self, server, crawler=None):
         self.server = server
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.get("NEWSARCHIVE_REDIS_URL"):
             raise NotConfigured("not a distributed worker")
-        return cls(get_redis_from_settings(crawler.settings))
+        return cls(get_redis_from_settings(crawler.settings), crawler)
 
     def process_item(self, item):
         self.server.rpush(keys.ITEMS, encode_item(item))
+        leases = getattr(getattr(self.crawler, "spider", None), "leases", None)
+        if leases is not None and isinstance(item, SourceFetch):
+            leases.release(item.url)
         body = getattr(item, "body", None)
         if body is not None:
             item.body = None
@@ -158,7 +181,7 @@ class WorkerLoop:
         self.crawler = crawler
         self.server = get_redis_from_settings(crawler.settings)
         self.idle_exit = crawler.settings.getfloat("NEWSARCHIVE_IDLE_EXIT", 0)
-        self.worker_id = f"{socket.gethostname()}:{os.getpid()}"
+        self.worker_id = worker_id()
         self.idle_since: float | None = None
         self._beat = None
 
@@ -179,7 +202,14 @@ class WorkerLoop:
         self._beat.start(1.0, now=True)
 
     def mark_busy(self) -> None:
-        """Renew the busy flag while the downloader or the scraper (spider, pipelines) holds work."""
+        """Renew the alive key, and the busy flag while the downloader or the scraper (spider, pipelines) holds
+        work."""
+        leases = getattr(self.crawler.spider, "leases", None)
+        if leases is not None:
+            try:
+                leases.keep_alive()
+            except Exception as err:  # Redis away: the key lapses, the ingest puts the leases back (duplicates)
+                logger.warning("could not renew the alive key: %s", err)
         engine = self.crawler.engine
         if engine is None or engine.scraper.slot is None:
             return
@@ -191,6 +221,8 @@ class WorkerLoop:
 
     def spider_idle(self, spider):
         self.server.hset(keys.ACTIVE, self.worker_id, int(time.time()))
+        if getattr(spider, "leases", None) is not None:
+            spider.leases.forget_all()
         scheduled = 0
         for request in spider.seed_requests(limit=20):
             self.crawler.engine.crawl(request)
@@ -199,6 +231,8 @@ class WorkerLoop:
             self.idle_since = None
             raise DontCloseSpider
         busy = self.server.llen(keys.SEEDS) + self.server.zcard(keys.frontier_key(spider.name))
+        # another worker's leased requests may come back (it stops) or yield new work (its days' sources)
+        busy = busy or next(self.server.scan_iter(match=f"{keys.LEASES}:*", count=1000), None) is not None
         if busy:
             self.idle_since = None
             raise DontCloseSpider
@@ -212,6 +246,11 @@ class WorkerLoop:
     def spider_closed(self, spider, reason):
         if self._beat is not None and self._beat.running:
             self._beat.stop()
+        leases = getattr(spider, "leases", None)
+        if leases is not None:
+            back = leases.give_up(keys.frontier_key(spider.name))
+            if back:
+                logger.info("%d leased requests put back in the shared frontier", back)
         self.server.hdel(keys.ACTIVE, self.worker_id)
         self.server.delete(keys.busy_key(self.worker_id))
 

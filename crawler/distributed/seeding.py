@@ -50,4 +50,5 @@ def queue_lengths(r, spider: str = "portal") -> dict:
         "sources_seen": r.scard(keys.SOURCES_SEEN),
         "workers": r.hlen(keys.ACTIVE),
         "busy_workers": sum(1 for _ in r.scan_iter(match=f"{keys.BUSY}:*", count=1000)),
+        "leased": sum(r.hlen(k) for k in r.scan_iter(match=f"{keys.LEASES}:*", count=1000)),
     }

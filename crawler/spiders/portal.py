@@ -32,6 +32,11 @@ def parse_day_arg(value: str, name: str) -> date:
         raise NotConfigured(f"{name} must be a date YYYY-MM-DD, got {value!r}") from None
 
 
+def api_lease_key(meta: dict) -> str:
+    """What a distributed worker's lease on an API request is called: its titles and continuation."""
+    return "api:" + json.dumps([meta.get("titles"), meta.get("cont")], sort_keys=True)
+
+
 def one_line(text: str, limit: int = 300) -> str:
     """First line of an error message, trimmed."""
     line = " ".join(str(text).split())
@@ -151,6 +156,7 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
             if isinstance(out, scrapy.Request) and out.callback == self.parse_api:
                 follow_up = True
             yield out
+        self._end_lease(response.request)
         if not follow_up and self._batches:
             if self._backlog() > self.max_backlog > 0:
                 self._held_batch = True  # released by _maybe_release_batch once the backlog drains
@@ -254,8 +260,15 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
                           api_url=api_url,
                           fetched_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat())
 
+    def _end_lease(self, request) -> None:
+        """Distributed worker: this API request's days are out (``crawler.distributed.leases``)."""
+        leases = getattr(self, "leases", None)
+        if leases is not None:
+            leases.release(api_lease_key(request.meta))
+
     def api_failed(self, failure):
         request = failure.request
+        self._end_lease(request)
         response = getattr(failure.value, "response", None)
         reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
         self.crawler.stats.inc_value("newsarchive/api_failures")

@@ -1,0 +1,105 @@
+"""Leases on source requests taken from the shared frontier (plain redis-py; no Scrapy).
+
+scrapy-redis pops a request from the frontier and forgets it: if the worker dies before the source's item is in
+the item queue, the request is gone until the ingest's re-seed (which waits for every queue to go quiet). Here a
+source request is popped and leased in one Lua script: the encoded request (with its frontier score) is kept in
+the worker's lease hash until the source's item is pushed. Each worker keeps ``alive:<id>`` fresh (renewed every
+second, a few seconds' TTL); the ingest puts the leases of a worker whose key lapsed back into the frontier, so a
+killed worker's sources are fetched again within seconds, by the others. A worker that closes normally puts back
+what it still holds. A request put back may have been fetched already: the item is stored idempotently.
+"""
+
+from __future__ import annotations
+
+from crawler.distributed import keys
+
+# KEYS[1]: frontier (sorted set), KEYS[2]: the worker's lease hash. Returns {member, field} or nil.
+_POP_AND_LEASE = """
+local top = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #top == 0 then return nil end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+local field = redis.sha1hex(top[1])
+redis.call('HSET', KEYS[2], field, top[2] .. '\\n' .. top[1])
+return {top[1], field}
+"""
+# KEYS[1]: a lease hash, KEYS[2]: the frontier. Every leased request goes back with its score; returns how many.
+_REQUEUE = """
+local all = redis.call('HGETALL', KEYS[1])
+local n = 0
+for i = 2, #all, 2 do
+  local v = all[i]
+  local cut = string.find(v, '\\n', 1, true)
+  redis.call('ZADD', KEYS[2], tonumber(string.sub(v, 1, cut - 1)), string.sub(v, cut + 1))
+  n = n + 1
+end
+redis.call('DEL', KEYS[1])
+return n
+"""
+
+
+class Leases:
+    """One worker's leases: ``pop(frontier)`` → (encoded request, lease field) | None; ``hold`` ties the lease
+    to the source it fetches, ``release(source)`` ends it once the source's item is pushed."""
+
+    ALIVE_TTL_MS = 5000
+
+    def __init__(self, server, worker_id: str):
+        self.server, self.worker_id = server, worker_id
+        self.key = keys.lease_key(worker_id)
+        self._pop = server.register_script(_POP_AND_LEASE)
+        self._by_source: dict[str, str] = {}
+
+    def pop(self, frontier: str) -> tuple[bytes, str] | None:
+        got = self._pop(keys=[frontier, self.key])
+        return (got[0], got[1].decode() if isinstance(got[1], bytes) else got[1]) if got else None
+
+    def hold(self, field: str, source: str | None) -> None:
+        """Keep the lease for ``source``'s request (its successor in an archive chain replaces it); a request
+        that fetches no source is not leased (its work is re-seeded by the ingest if lost)."""
+        if source is None:
+            self.server.hdel(self.key, field)
+            return
+        previous = self._by_source.get(source)
+        self._by_source[source] = field
+        if previous is not None and previous != field:
+            self.server.hdel(self.key, previous)
+
+    def release(self, source: str) -> None:
+        field = self._by_source.pop(source, None)
+        if field is not None:
+            self.server.hdel(self.key, field)
+
+    def forget_all(self) -> None:
+        """The worker is idle, so every request it popped has finished: a lease left (a request that ended
+        without a source item) is dropped, not put back."""
+        self._by_source.clear()
+        self.server.delete(self.key)
+
+    def keep_alive(self) -> None:
+        self.server.set(keys.alive_key(self.worker_id), 1, px=self.ALIVE_TTL_MS)
+
+    def give_up(self, frontier: str) -> int:
+        """Closing: every request still held goes back to the frontier."""
+        self._by_source.clear()
+        n = requeue(self.server, self.key, frontier)
+        self.server.delete(keys.alive_key(self.worker_id))
+        return n
+
+
+def requeue(server, lease_key: str, frontier: str) -> int:
+    return int(server.register_script(_REQUEUE)(keys=[lease_key, frontier]))
+
+
+def requeue_orphans(server, frontier: str) -> int:
+    """Put back the leases of workers whose ``alive`` key lapsed (killed, frozen, cut off); returns requests."""
+    n = 0
+    for key in server.scan_iter(match=f"{keys.LEASES}:*", count=1000):
+        worker = (key.decode() if isinstance(key, bytes) else key)[len(keys.LEASES) + 1:]
+        if not server.exists(keys.alive_key(worker)):
+            n += requeue(server, key, frontier)
+    return n
+
+
+def leased(server) -> int:
+    """Requests leased by all workers (for monitoring)."""
+    return sum(server.hlen(k) for k in server.scan_iter(match=f"{keys.LEASES}:*", count=1000))
