@@ -1,9 +1,9 @@
-"""Leases on source requests taken from the shared frontier (plain redis-py; no Scrapy).
+"""Leases on the source and API requests a worker takes from the shared frontier (plain redis-py; no Scrapy).
 
 scrapy-redis pops a request from the frontier and forgets it: if the worker dies before the source's item is in
 the item queue, the request is gone until the ingest's re-seed (which waits for every queue to go quiet). Here a
-source request is popped and leased in one Lua script: the encoded request (with its frontier score) is kept in
-the worker's lease hash until the source's item is pushed. Each worker keeps ``alive:<id>`` fresh (renewed every
+request is popped and leased in one Lua script: the encoded request (with its frontier score) is kept in the
+worker's lease hash until the source's item is pushed (an API batch: until its day pages are out). Each worker keeps ``alive:<id>`` fresh (renewed every
 second, a few seconds' TTL); the ingest puts the leases of a worker whose key lapsed back into the frontier, so a
 killed worker's sources are fetched again within seconds, by the others. A worker that closes normally puts back
 what it still holds. A request put back may have been fetched already: the item is stored idempotently.
@@ -39,7 +39,7 @@ return n
 
 class Leases:
     """One worker's leases: ``pop(frontier)`` → (encoded request, lease field) | None; ``hold`` ties the lease
-    to the source it fetches, ``release(source)`` ends it once the source's item is pushed."""
+    to the work it does (a source URL, an API batch's key), ``release(work)`` ends it once that is out."""
 
     ALIVE_TTL_MS = 5000
 
@@ -54,8 +54,8 @@ class Leases:
         return (got[0], got[1].decode() if isinstance(got[1], bytes) else got[1]) if got else None
 
     def hold(self, field: str, source: str | None) -> None:
-        """Keep the lease for ``source``'s request (its successor in an archive chain replaces it); a request
-        that fetches no source is not leased (its work is re-seeded by the ingest if lost)."""
+        """Keep the lease for the request doing ``source`` (its successor in an archive chain replaces it); a
+        request doing neither a source nor an API batch is not leased (the ingest re-seeds it if lost)."""
         if source is None:
             self.server.hdel(self.key, field)
             return

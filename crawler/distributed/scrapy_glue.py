@@ -1,5 +1,5 @@
 """Scrapy glue of the distributed mode: scrapy-redis shims for Scrapy 2.19, the item pipeline, the shared per-host
-gate's download handler, the worker loop (seeds, heartbeats, busy flag), leases on source requests.
+gate's download handler, the worker loop (seeds, heartbeats, busy flag), leases on the requests it takes.
 
 scrapy-redis 0.9.1 predates Scrapy 2.16: its scheduler passes ``spider=`` to ``StatsCollector.inc_value`` and
 calls ``Spider.log``; its RedisPipeline takes a spider argument and returns a Deferred. The subclasses here keep
@@ -36,8 +36,8 @@ def worker_id() -> str:
 
 
 class CompatScheduler(Scheduler):
-    """scrapy-redis Scheduler without the calls Scrapy 2.19 deprecates, whose source requests are leased
-    (``crawler.distributed.leases``; ``spider.leases``) until their item is in the item queue."""
+    """scrapy-redis Scheduler without the calls Scrapy 2.19 deprecates, whose source and API requests are leased
+    (``crawler.distributed.leases``; ``spider.leases``) until their items are out."""
 
     def open(self, spider):
         self.spider = spider
@@ -73,7 +73,8 @@ class CompatScheduler(Scheduler):
             request = self.queue._decode_request(got[0]) if got else None
             if request is not None:
                 meta = request.meta
-                self.leases.hold(got[1], meta.get("source_url") or (api_lease_key(meta) if "titles" in meta else None))
+                work = meta.get("source_url") or (api_lease_key(meta) if "titles" in meta else None)
+                self.leases.hold(got[1], work)
         else:  # another queue class: no leases
             request = self.queue.pop(self.idle_before_close)
         if request and self.stats:
