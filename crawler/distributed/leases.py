@@ -64,10 +64,11 @@ class Leases:
         if previous is not None and previous != field:
             self.server.hdel(self.key, previous)
 
-    def release(self, source: str) -> None:
+    def release(self, source: str, pipe=None) -> None:
+        """End the lease on ``source``'s request; with ``pipe`` (a redis pipeline), as part of it."""
         field = self._by_source.pop(source, None)
         if field is not None:
-            self.server.hdel(self.key, field)
+            (pipe if pipe is not None else self.server).hdel(self.key, field)
 
     def forget_all(self) -> None:
         """The worker is idle, so every request it popped has finished: a lease left (a request that ended

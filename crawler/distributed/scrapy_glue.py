@@ -97,10 +97,13 @@ class RedisItemPipeline:
         return cls(get_redis_from_settings(crawler.settings), crawler)
 
     def process_item(self, item):
-        self.server.rpush(keys.ITEMS, encode_item(item))
+        # one round trip, all or nothing: the item is queued exactly when its request's lease ends
+        pipe = self.server.pipeline(transaction=True)
+        pipe.rpush(keys.ITEMS, encode_item(item))
         leases = getattr(getattr(self.crawler, "spider", None), "leases", None)
         if leases is not None and isinstance(item, SourceFetch):
-            leases.release(item.url)
+            leases.release(item.url, pipe)
+        pipe.execute()
         body = getattr(item, "body", None)
         if body is not None:
             item.body = None
