@@ -43,8 +43,6 @@ def main():
 def crawl(start, end, one_day, db, wiki_api, contact, no_sources, wayback_url, warc_dir, replay, redis_url, settings,
           quiet, verbose):
     """Crawl the portal's day pages (and their sources) for a range of days."""
-    from crawler.runner import CrawlOptions
-
     first = parse_date(start or one_day, "--from/--date")
     if first is None:
         raise click.UsageError("give --from DATE [--to DATE] or --date DATE")
@@ -57,8 +55,12 @@ def crawl(start, end, one_day, db, wiki_api, contact, no_sources, wayback_url, w
         per_request = int(dict(parse_settings(settings)).get("NEWSARCHIVE_TITLES_PER_REQUEST", 50))
         seed_command(redis_url, first, last, db, quiet, per_request)
         return
+    pairs = parse_settings(settings)
+    start_pool_early(no_sources, pairs)
+    from crawler.runner import CrawlOptions
+
     opts = CrawlOptions(start=first, end=last, db=db, wiki_api=wiki_api, contact=contact,
-                        follow_sources=not no_sources, settings=parse_settings(settings),
+                        follow_sources=not no_sources, settings=pairs,
                         wayback_url=wayback_url, warc_dir=warc_dir, replay=check_warc_args(warc_dir, replay),
                         log_file=None if verbose else log_path(db))
     _run_and_report(opts, quiet)
@@ -85,11 +87,13 @@ def update(db, revisit, today_arg, wiki_api, contact, no_sources, wayback_url, w
     """Bring the archive up to today: new days, the last K days again, and failed sources that are due."""
     from datetime import datetime, timezone
 
-    from crawler.runner import CrawlOptions
     from crawler.storage.runs import update_range
     from crawler.storage.schema import open_db
 
     pairs = parse_settings(settings)
+    start_pool_early(no_sources, pairs)
+    from crawler.runner import CrawlOptions
+
     if revisit is None:
         revisit = int(dict(pairs).get("NEWSARCHIVE_UPDATE_REVISIT_DAYS", 7))
     if revisit < 0:
@@ -119,6 +123,16 @@ def log_path(db: str) -> str:
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     return str(Path(db).resolve().parent / "logs" / f"crawl-{stamp}.log")
+
+
+def start_pool_early(no_sources: bool, pairs) -> None:
+    """A run that follows sources starts its extraction pool's forkserver before importing Scrapy, so that the
+    extractors are imported on another core meanwhile (``pipelines.extraction.start_forkserver``)."""
+    if no_sources or str(dict(pairs).get("NEWSARCHIVE_FOLLOW_SOURCES", "1")).lower() in ("0", "false", "no", ""):
+        return
+    from pipelines.extraction import start_forkserver
+
+    start_forkserver()
 
 
 def _run_and_report(opts, quiet: bool) -> None:

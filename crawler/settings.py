@@ -67,6 +67,9 @@ TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19's remote control (an HTTP server in the crawl that runs Python code sent to it, announced in a job file
 # in the user's profile) stays off like the telnet console; it would also import aiohttp at every start (~0.3 s).
 REMOTE_CONTROL_ENABLED = False
+# A developer aid: Scrapy parses each callback's source (ast) to warn about generators that return values. Its
+# cache is keyed by the bound method, which is new for every response, so it re-parses on every page.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 REDIRECT_MAX_TIMES = 10
 # 50 portal titles make an API URL of ~3 KB; MediaWiki accepts 8 KB request lines.
 URLLENGTH_LIMIT = 8000

@@ -43,6 +43,14 @@ def one_line(text: str, limit: int = 300) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+def _day_or_last(title: str) -> date:
+    """The day of a requested title, for sorting (a title that is no day title sorts last)."""
+    try:
+        return title_day(title)
+    except ValueError:
+        return date.max
+
+
 class PortalSpider(SourceFollowing, scrapy.Spider):
     name = "portal"
 
@@ -211,16 +219,27 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
                 yield request
             return
         inverse = {to: frm for frm, to in result.normalized.items()}
-        for page in result.pages:
-            requested = inverse.get(page.title, page.title)
+        # A whole answer (no continuation before or after it) is read in date order and each day's new sources
+        # go out as soon as that day is parsed, so downloads and extraction start while the later days are
+        # parsed; each source still goes with its earliest citing day. A continued answer collects its
+        # citations over all its parts first (its parts need not be in date order).
+        stream = self.follow_sources and not result.continue_params and not cited and not seen
+        pages = [(inverse.get(page.title, page.title), page) for page in result.pages]
+        if stream:
+            pages.sort(key=lambda pair: _day_or_last(pair[0]))
+        for requested, page in pages:
             if requested in seen:
                 continue
             seen.add(requested)
             day_page = self._day_page(requested, page, fetched_at, response.url)
             day_page.warc = response.meta.get("warc_record")
-            if self.follow_sources:
-                cited.extend(citations(day_page))
             yield day_page
+            if stream:
+                for request in self._batch_sources(citations(day_page)):
+                    yield request
+                await asyncio.sleep(0)  # the downloader starts on them before the next day is parsed
+            elif self.follow_sources:
+                cited.extend(citations(day_page))
         if result.continue_params:
             yield self._api_request(titles, result.continue_params, 0, seen=list(seen), cited=cited)
             return
