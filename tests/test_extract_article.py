@@ -308,3 +308,24 @@ def test_byline_elements_vcard_head_link_and_a_card_holding_the_headline():
     assert authors("", card) == ["ANN LEE"]
     # a related card's byline beside the article is still not the article's
     assert authors("", f"{article}<div class='related-card'><span class='byline'>By Bo Chen</span></div>") == []
+
+
+def test_byline_elements_nearest_the_headline_win_over_other_articles_names():
+    """Author links elsewhere on the page (a list of other stories, with no teaser-like class) belong to other
+    articles: only those in the innermost container of the headline that holds any count."""
+    from crawler.extract.authors import extract_authors
+
+    page = ("<html><head><title>Flood plan approved</title></head><body>"
+            "<div id='main'><div class='story'><h1>Flood plan approved</h1>"
+            "<p class='meta'>By <a rel='author' href='/ann'>Ann Lee</a> and <a rel='author' href='/raj'>Raj Patel"
+            "</a></p><p>The council approved the plan on Tuesday.</p></div>"
+            "<ul class='stories'><li><a href='/x'>Bridge reopens</a> <a rel='author' href='/bo'>Bo Chen</a></li>"
+            "<li><a href='/y'>Rail strike ends</a> <a rel='author' href='/cy'>Cy Young</a></li></ul></div>"
+            "</body></html>")
+    assert extract_authors(Page(page)) == ["Ann Lee", "Raj Patel"]
+    # an article whose byline sits at its end is the same container: both names count, the list's do not
+    at_end = page.replace("<p class='meta'>", "<p>Text.</p><p class='meta'>", 1)
+    assert extract_authors(Page(at_end)) == ["Ann Lee", "Raj Patel"]
+    # no headline found: every byline element still counts (up to six)
+    no_headline = page.replace("<h1>Flood plan approved</h1>", "")
+    assert extract_authors(Page(no_headline)) == ["Ann Lee", "Raj Patel", "Bo Chen", "Cy Young"]

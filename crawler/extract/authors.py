@@ -149,6 +149,19 @@ def _in_article(el, around_headline: frozenset = frozenset()) -> bool:
     return True
 
 
+def _nearest_headline(headline, els: list) -> list:
+    """The byline elements in the innermost container of the headline that holds any: names elsewhere on the
+    page (a related story's, a list of other articles) are other articles' authors."""
+    if headline is None or len(els) < 2:
+        return els
+    ancestors = [set(e.iterancestors()) for e in els]
+    for a in headline.iterancestors():
+        inside = [e for e, above in zip(els, ancestors) if a in above]
+        if inside:
+            return inside
+    return els
+
+
 def _drop_site(found: list[str], page: Page) -> list[str]:
     """The publisher itself listed next to its reporters is not an author."""
     if len(found) < 2:
@@ -178,8 +191,10 @@ def extract_authors(page: Page) -> list[str]:
         h = page.headline_element
         around = frozenset(h.iterancestors()) if h is not None else frozenset()
         # elements with text only: a <link rel="author"> in the head names nobody
-        els = [e for e in tree.xpath(_BYLINE_XPATH) if _in_article(e, around) and text_of(e).strip()][:6] or \
-            [e for e in tree.xpath(_BYLINE_CLASS_XPATH) if _in_article(e, around) and text_of(e).strip()][:3]
+        els = _nearest_headline(h, [e for e in tree.xpath(_BYLINE_XPATH) if _in_article(e, around)
+                                    and text_of(e).strip()])[:6] or \
+            _nearest_headline(h, [e for e in tree.xpath(_BYLINE_CLASS_XPATH) if _in_article(e, around)
+                                  and text_of(e).strip()])[:3]
         texts = [text_of(e) for e in els]
         found = _drop_site(normalize_authors([t for t in texts if t and len(t) <= 120]), page)
     return found
