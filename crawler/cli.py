@@ -15,7 +15,19 @@ db_option = click.option("--db", default=DEFAULT_DB, show_default=True, type=cli
                          help="SQLite archive to read and write.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every command: an archive SQLite cannot use is a one-line error, whichever command opened it."""
+
+    def invoke(self, ctx):
+        from crawler.storage.errors import UnreadableArchive
+
+        try:
+            return super().invoke(ctx)
+        except UnreadableArchive as err:
+            raise Failure(str(err)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsarchive")
 def main():
     """newsarchive: a news-event archive from Wikipedia's Current Events portal and its cited sources."""

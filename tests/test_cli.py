@@ -40,6 +40,21 @@ def test_parse_day_date_option_and_bad_input(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+def test_a_file_that_is_no_archive_is_a_one_line_error_for_every_command(tmp_path):
+    """crawl, update, status, reextract and render on a file SQLite cannot use: exit 1, one line, no traceback,
+    and the file is left as it was."""
+    bad = tmp_path / "notes.db"
+    bad.write_bytes(b"my notes, not a database\n" * 200)
+    before = bad.read_bytes()
+    no_api = "http://127.0.0.1:9/w/api.php"  # never reached: the archive is opened first
+    for args in (["crawl", "--date", "2014-02-13", "--wiki-api", no_api, "-q"], ["update", "--wiki-api", no_api, "-q"],
+                 ["status"], ["reextract"], ["render", "--out", str(tmp_path / "site")]):
+        proc = run_cli(*args, "--db", str(bad), check=False)
+        assert proc.returncode == 1, (args, proc.stderr)
+        assert proc.stderr == f"newsarchive: error: cannot open {bad}: file is not a database\n", args
+    assert bad.read_bytes() == before
+
+
 def test_extract_prints_the_fields_and_reads_gzip(tmp_path):
     page = DATA / "articles" / "ahram_english_newscontent_2014.html"
     gz = tmp_path / "page.html.gz"

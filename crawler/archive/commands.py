@@ -28,9 +28,13 @@ def _open(db: str):
 
     if not Path(db).is_file():
         raise ArchiveCommandError(f"no archive at {db}; run `newsarchive crawl` first")
+    from crawler.storage.errors import UnreadableArchive
+
     try:
         return open_db(db)
-    except (sqlite3.Error, ValueError) as err:  # a broken or foreign file: one line, not a traceback
+    except UnreadableArchive as err:  # a broken or foreign file: one line, not a traceback
+        raise ArchiveCommandError(str(err)) from None
+    except (sqlite3.Error, ValueError) as err:
         raise ArchiveCommandError(f"cannot open {db}: {err}") from None
 
 

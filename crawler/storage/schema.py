@@ -5,10 +5,13 @@ docs/schema.md documents each table and column; keep the two in step.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
+
+from crawler.storage.errors import UnreadableArchive
 
 migrations = Migrations("newsarchive")
 
@@ -153,11 +156,15 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path) if str(path) != ":memory:" else sqlite_utils.Database(memory=True)
-    db.conn.execute("PRAGMA busy_timeout = 30000")
-    db.conn.execute("PRAGMA foreign_keys = ON")
-    if str(path) != ":memory:":
-        db.conn.execute("PRAGMA journal_mode = WAL")
-        db.conn.execute("PRAGMA synchronous = NORMAL")
-    if migrate:
-        migrations.apply(db)
+    try:
+        db.conn.execute("PRAGMA busy_timeout = 30000")
+        db.conn.execute("PRAGMA foreign_keys = ON")
+        if str(path) != ":memory:":
+            db.conn.execute("PRAGMA journal_mode = WAL")
+            db.conn.execute("PRAGMA synchronous = NORMAL")
+        if migrate:
+            migrations.apply(db)
+    except sqlite3.DatabaseError as err:  # a foreign or damaged file: the commands say so in one line
+        db.conn.close()
+        raise UnreadableArchive(f"cannot open {path}: {err}") from None
     return db
