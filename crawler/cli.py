@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cliutil import DEFAULT_DB, Failure, exit_now, parse_date, parse_settings  # noqa: F401 (used by commands)
+from crawler.cliutil import DEFAULT_DB, Failure, check_http_url, exit_now, parse_date, parse_settings  # noqa: F401 (used by commands)
 
 db_option = click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
                          help="SQLite archive to read and write.")
@@ -61,6 +61,8 @@ def crawl(start, end, one_day, db, wiki_api, contact, no_sources, wayback_url, w
     last = parse_date(end, "--to") or (parse_date(one_day, "--date") if one_day else first)
     if last < first:
         raise click.BadParameter(f"{last} is before {first}", param_hint="--to")
+    check_http_url(wiki_api, "--wiki-api")
+    check_http_url(wayback_url, "--wayback-url")
     if redis_url:
         from crawler.distributed.commands import seed_command
 
@@ -102,6 +104,8 @@ def update(db, revisit, today_arg, wiki_api, contact, no_sources, wayback_url, w
     from crawler.storage.runs import update_range
     from crawler.storage.schema import open_db
 
+    check_http_url(wiki_api, "--wiki-api")
+    check_http_url(wayback_url, "--wayback-url")
     pairs = parse_settings(settings)
     start_pool_early(no_sources, pairs)
     from crawler.runner import CrawlOptions

@@ -25,6 +25,18 @@ def parse_date(value: str | None, name: str) -> date | None:
         raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint=name) from None
 
 
+def check_http_url(value: str | None, name: str) -> str | None:
+    """An http(s) URL option as given (None or '' pass: default or off); a one-line usage error otherwise."""
+    from urllib.parse import urlsplit
+
+    if not value:
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise click.BadParameter(f"expected an http(s) URL, got {value!r}", param_hint=name)
+    return value
+
+
 def parse_settings(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     out = []
     for pair in pairs:

@@ -55,6 +55,23 @@ def test_a_file_that_is_no_archive_is_a_one_line_error_for_every_command(tmp_pat
     assert bad.read_bytes() == before
 
 
+def test_endpoint_options_must_be_http_urls(tmp_path):
+    """A --wiki-api or --wayback-url that is no http(s) URL is a usage error before anything runs (it used to end
+    the crawl as "start_error" with the reason only in the log)."""
+    db = tmp_path / "a.db"
+    for args in (["crawl", "--date", "2014-02-13", "--wiki-api", "en.wikipedia.org/w/api.php"],
+                 ["update", "--wayback-url", "ftp://archive.example/"],
+                 ["worker", "--redis", "redis://127.0.0.1:9", "--wiki-api", "notaurl"]):
+        proc = run_cli(*args, *([] if args[0] == "worker" else ["--db", str(db)]), check=False)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert "expected an http(s) URL" in proc.stderr and "Traceback" not in proc.stderr
+    assert not db.exists()
+    # '' switches the Wayback fallback off and stays accepted
+    proc = run_cli("crawl", "--date", "2014-02-13", "--wayback-url", "", "--wiki-api", "http://127.0.0.1:9/api.php",
+                   "--db", str(db), "-q", "--no-sources", check=False)
+    assert "expected an http(s) URL" not in proc.stderr
+
+
 def test_extract_prints_the_fields_and_reads_gzip(tmp_path):
     page = DATA / "articles" / "ahram_english_newscontent_2014.html"
     gz = tmp_path / "page.html.gz"

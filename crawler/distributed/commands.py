@@ -56,9 +56,11 @@ def worker(redis_url, idle_exit, wiki_api, contact, wayback_url, settings, verbo
     from datetime import date
 
     from crawler.cli import log_path
-    from crawler.cliutil import Failure, parse_settings
+    from crawler.cliutil import Failure, check_http_url, parse_settings
     from crawler.runner import CrawlOptions, run_worker
 
+    check_http_url(wiki_api, "--wiki-api")
+    check_http_url(wayback_url, "--wayback-url")
     redis_client(redis_url)
     opts = CrawlOptions(start=date.today(), end=date.today(), db="", wiki_api=wiki_api, contact=contact,
                         settings=parse_settings(settings), wayback_url=wayback_url, command="worker",
