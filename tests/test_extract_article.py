@@ -329,3 +329,23 @@ def test_byline_elements_nearest_the_headline_win_over_other_articles_names():
     # no headline found: every byline element still counts (up to six)
     no_headline = page.replace("<h1>Flood plan approved</h1>", "")
     assert extract_authors(Page(no_headline)) == ["Ann Lee", "Raj Patel", "Bo Chen", "Cy Young"]
+
+
+def test_byline_classes_that_name_the_author_and_their_profile_links():
+    """A class that names the author element itself ("author", "post-author", "article__author") marks a byline;
+    one for more than the name ("author-bio") does not. Inside such a byline, links to author pages give the
+    names, so a role beside them stays out."""
+    from crawler.extract.authors import extract_authors
+
+    def authors(byline):
+        return extract_authors(Page("<html><head><title>Flood plan approved</title></head><body><article>"
+                                    f"<h1>Flood plan approved</h1>{byline}<p>The council approved the plan.</p>"
+                                    "</article></body></html>"))
+
+    assert authors("<div class='article__author'>By\n\t\tScott Cunningham\t</div>") == ["Scott Cunningham"]
+    assert authors("<p class='post-author'>By Ann Lee</p>") == ["Ann Lee"]
+    assert authors("<div class='author-bio'>Ann Lee writes about cities and rivers.</div>") == []
+    assert authors("<div class='author'><a href='/author/ben-silverman'>Ben Silverman</a>"
+                   "<span>Games Editor</span></div>") == ["Ben Silverman"]
+    assert authors("<div class='author'>By <a href='/people/ann-lee'>Ann Lee</a> and "
+                   "<a href='/people/raj-patel'>Raj Patel</a></div>") == ["Ann Lee", "Raj Patel"]

@@ -123,9 +123,26 @@ _BYLINE_XPATH = (
 )
 _BYLINE_CLASS_XPATH = (
     "//*[contains(translate(@class, 'BYLINE', 'byline'), 'byline')"
-    " or contains(translate(@class, 'AUTHOR', 'author'), 'author-name')"
-    " or contains(translate(@class, 'AUTHOR', 'author'), 'authorname')]"
+    " or contains(translate(@class, 'AUTHOR', 'author'), 'author')]"
 )
+# "byline…", "author-name", "authorname", or a class naming the author itself: "author", "post-author",
+# "article__author" (not "author-bio", "author__avatar", "authors-list": those hold more than the name)
+_BYLINE_CLASS = re.compile(r"byline|author-?name|^(?:.*[-_])?author$", re.I)
+
+
+def _byline_class(el) -> bool:
+    return any(_BYLINE_CLASS.search(token) for token in (el.get("class") or "").split())
+
+
+_PROFILE_LINK = re.compile(r"/(?:authors?|people|profiles?|staff|journalists?|contributors?|writers?)/", re.I)
+
+
+def _byline_names(el) -> str:
+    """A byline element's names: the texts of its links to author pages when it has any (so that a role or
+    section beside the name, "Games Editor", stays out), else its whole text."""
+    links = [text_of(a).strip() for a in el.iter("a") if _PROFILE_LINK.search(a.get("href") or "")]
+    links = [t for t in links if t]
+    return ", ".join(links) if links else text_of(el)
 
 
 _TEASER = re.compile(r"(?<!v)card|related|teaser|recommend|promo|article-list|list-item|sidebar|widget|more-from|"
@@ -191,10 +208,11 @@ def extract_authors(page: Page) -> list[str]:
         h = page.headline_element
         around = frozenset(h.iterancestors()) if h is not None else frozenset()
         # elements with text only: a <link rel="author"> in the head names nobody
-        els = _nearest_headline(h, [e for e in tree.xpath(_BYLINE_XPATH) if _in_article(e, around)
-                                    and text_of(e).strip()])[:6] or \
-            _nearest_headline(h, [e for e in tree.xpath(_BYLINE_CLASS_XPATH) if _in_article(e, around)
-                                  and text_of(e).strip()])[:3]
-        texts = [text_of(e) for e in els]
+        texts = [text_of(e) for e in _nearest_headline(h, [e for e in tree.xpath(_BYLINE_XPATH)
+                                                          if _in_article(e, around) and text_of(e).strip()])[:6]]
+        if not texts:
+            texts = [_byline_names(e) for e in _nearest_headline(h, [
+                e for e in tree.xpath(_BYLINE_CLASS_XPATH)
+                if _byline_class(e) and _in_article(e, around) and text_of(e).strip()])[:3]]
         found = _drop_site(normalize_authors([t for t in texts if t and len(t) <= 120]), page)
     return found
