@@ -149,17 +149,24 @@ def test_title_prefers_jsonld_then_og_then_h1():
 
 
 def test_jsonld_headline_that_is_something_else_yields_to_the_agreeing_h1():
-    def page(headline, og="Hermitian matrix"):
+    def page(headline, og="Hermitian matrix", title="Hermitian matrix - Wiki"):
         ld = f'<script type="application/ld+json">{{"@type":"Article","headline":"{headline}"}}</script>'
-        return Page(f'<html><head><title>Hermitian matrix - Wiki</title><meta property="og:title" content="{og}">'
+        og_tag = f'<meta property="og:title" content="{og}">' if og else ""
+        return Page(f'<html><head><title>{title}</title>{og_tag}'
                     f"{ld}</head><body><h1>Hermitian matrix<a href='#x'>¶</a></h1><p>Text.</p></body></html>")
 
     assert extract_title(page("square matrix equal to its conjugate transpose")) == "Hermitian matrix"
+    # a <title> that is the h1 and a site tail agrees too (a Wikipedia page without og:title)
+    assert extract_title(page("square matrix equal to its conjugate transpose", og=None)) == "Hermitian matrix"
     # a JSON-LD headline that says more about the same subject stays first
     assert extract_title(page("Hermitian matrix: definition and properties")) == \
         "Hermitian matrix: definition and properties"
     # with no agreement between the visible headline and the other metadata, JSON-LD keeps its rank
-    assert extract_title(page("square matrix equal to its conjugate transpose", og="Matrices")) == \
+    assert extract_title(page("square matrix equal to its conjugate transpose", og="Matrices",
+                              title="Matrices of note")) == "square matrix equal to its conjugate transpose"
+    # a longer <title> that only starts with the h1 is no agreement
+    assert extract_title(page("square matrix equal to its conjugate transpose", og=None,
+                              title="Hermitian matrix - the full story of a square matrix in linear algebra")) == \
         "square matrix equal to its conjugate transpose"
 
 

@@ -173,9 +173,20 @@ def _stray_jsonld(c: dict[str, str]) -> bool:
     """The JSON-LD "headline" is something else (Wikipedia puts the article's short description there): the
     visible h1 and the og:title or <title> say the same, and at most a third of the JSON-LD words are in it."""
     ld, h1 = _words(c.get("jsonld", "")), c.get("h1")
-    if not ld or not h1 or not any(_key(c.get(k) or "") == _key(h1) for k in ("og", "title")):
+    if not ld or not h1 or not any(_says_headline(c.get(k) or "", h1) for k in ("og", "title")):
         return False
     return len(ld & _words(h1)) * 3 <= len(ld)
+
+
+_SITE_TAIL = re.compile(r"^\s*[-|–—·•:]\s*\S.{0,40}$")
+
+
+def _says_headline(declared: str, h1: str) -> bool:
+    """A declared title says the h1: the same words, or the h1 then a short site tail ("… - Wikipedia")."""
+    if _key(declared) == _key(h1):
+        return True
+    h1 = clean_text(h1) or ""
+    return bool(h1) and declared.startswith(h1) and bool(_SITE_TAIL.match(declared[len(h1):]))
 
 
 def extract_title(page: Page, day=None) -> str | None:
