@@ -1,5 +1,6 @@
 """Archive pages from a database built without any crawl (crawler.archive.render)."""
 
+import json
 from datetime import date
 
 import pytest
@@ -286,3 +287,23 @@ def test_path_key_orders_like_the_path_strings():
     assert sorted(days, key=render_mod.path_key) == sorted(days, key=day_index_path)
     assert render_mod.path_key("2017-01-09") > render_mod.path_key("2017-01-31") > render_mod.path_key("2017-01-03")
     assert all(render_mod._key_day(render_mod.path_key(d)) == d for d in days)
+
+
+def test_refresh_related_on_an_output_dir_without_recorded_links_renders_every_day_once(db, tmp_path):
+    """A manifest written before the link targets were kept cannot say which days link into the range: the first
+    --refresh-related render takes every rendered day (so a link to a removed event goes), later ones the links."""
+    save(db, "2021-03-04", [ev("Flood in Lima", ["Lima"])])
+    save(db, "2021-03-05", [ev("Vote in Oslo", ["Oslo"])])
+    save(db, "2021-03-09", [ev("Lima rebuilds", ["Lima"]), ev("Rain in Quito", ["Quito"])])
+    render_archive(db, tmp_path)
+    manifest = tmp_path / render_mod.MANIFEST
+    data = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({"version": 1, "days": data["days"]}))  # as an older renderer wrote it
+    save(db, "2021-03-09", [ev("Rain in Quito", ["Quito"])], rev=2)  # the Lima event is gone from the day
+    old = tmp_path / "2021/03/4/flood-in-lima.md"
+    assert related_lines(old.read_text()) != []
+    s = render_archive(db, tmp_path, days=["2021-03-09"], refresh_related=True)
+    assert s.days == 3 and related_lines(old.read_text()) == []
+    assert "links" in json.loads(manifest.read_text())
+    s = render_archive(db, tmp_path, days=["2021-03-09"], refresh_related=True)
+    assert (s.days, s.written) == (1, 0)

@@ -254,12 +254,14 @@ def _path_day(path: str) -> str:
 
 # --- files -----------------------------------------------------------------------------------------------
 
-def _load_manifest(out: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """(files written per day, other days each day's Related lists link to) from the last render."""
+def _load_manifest(out: Path) -> tuple[dict[str, list[str]], dict[str, list[str]] | None]:
+    """(files written per day, other days each day's Related lists link to) from the last render; the links are
+    None when that render did not record them (a manifest written before they were kept)."""
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        links = data.get("links")
         return ({str(k): list(v) for k, v in data.get("days", {}).items()},
-                {str(k): list(v) for k, v in data.get("links", {}).items()})
+                {str(k): list(v) for k, v in links.items()} if isinstance(links, dict) else None)
     except (OSError, ValueError, AttributeError):
         return {}, {}
 
@@ -325,7 +327,8 @@ def render_archive(db: sqlite_utils.Database, out_dir: str | Path, *,
     are removed, with emptied directories. Related lists link into other days: after rendering a part of the
     archive, other days' pages lag until they are rendered again, unless ``refresh_related`` also renders the
     days that share an entity with it (``linked_days``; with very common entities, most of the archive) and the
-    days whose pages, as last rendered, link into it (so a link to a removed event goes too).
+    days whose pages, as last rendered, link into it (so a link to a removed event goes too; an output directory
+    whose manifest predates the recorded links has all its days rendered again, once).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -336,8 +339,10 @@ def render_archive(db: sqlite_utils.Database, out_dir: str | Path, *,
         wanted = sorted({_as_day(d) for d in days})
         if refresh_related:
             chosen = set(wanted)
-            linking = {d for d, targets in links.items() if chosen.intersection(targets)}
+            # without recorded links, any rendered day may link into the range: all of them are rendered again
+            linking = set(manifest) if links is None else {d for d, t in links.items() if chosen.intersection(t)}
             wanted = sorted(chosen | set(linked_days(db, wanted)) | linking)
+    links = {} if links is None else links
     stats, slugs = RenderStats(), _SlugCache(db)
     related = _Related(db, slugs)
     snapshot = not db.conn.in_transaction
