@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import types
 from datetime import date
 
 import pytest
@@ -354,3 +355,47 @@ def test_a_leased_request_keeps_the_ingest_from_calling_the_work_done(tmp_path):
         w.hold(field, "https://b.example/1")
         w.forget_all()  # the worker went idle: what it still held has finished
         assert queues_empty(r) and r.zcard(frontier) == 0
+
+
+def test_an_api_lease_ends_with_the_last_day_page_pushed_not_when_the_callback_ends(tmp_path):
+    """The pipelines run several items at once, so an API callback can end with day pages still on their way:
+    the API request's lease ends with the last of them pushed (in the same MULTI), so a worker dying before
+    that leaves the batch leased, and the ingest puts it back."""
+    import redis as redis_py
+
+    from crawler.distributed.leases import Leases, leased
+    from crawler.distributed.scrapy_glue import RedisItemPipeline
+    from crawler.items import DayPage
+    from crawler.spiders.portal import api_lease_key
+
+    frontier = keys.frontier_key()
+    with RedisServer(tmp_path) as server:
+        r = redis_py.Redis.from_url(server.url)
+        r.zadd(frontier, {b"api-batch": -10})
+        w = Leases(r, "host:1")
+        w.keep_alive()
+        _, field = w.pop(frontier)
+        work = api_lease_key({"titles": ["Portal:Current events/2021 March 1", "Portal:Current events/2021 March 2"],
+                              "cont": None})
+        w.hold(field, work)
+        pages = [DayPage(day=date(2021, 3, d), title=f"Portal:Current events/2021 March {d}", status="ok")
+                 for d in (1, 2)]
+        for page in pages:
+            w.expect(work, ("day", page.title))
+        w.close(work)  # the callback is done; both pages are still in the pipelines
+        assert leased(r) == 1
+        crawler = types.SimpleNamespace(spider=types.SimpleNamespace(leases=w))
+        pipeline = RedisItemPipeline(r, crawler)
+        pipeline.process_item(pages[1])
+        assert leased(r) == 1 and r.llen(keys.ITEMS) == 1
+        pipeline.process_item(pages[0])
+        assert leased(r) == 0 and r.llen(keys.ITEMS) == 2
+        # a callback whose pages were all pushed before it ended releases at once
+        r.zadd(frontier, {b"api-batch-2": -10})
+        _, field = w.pop(frontier)
+        w.hold(field, "api:second")
+        w.expect("api:second", ("day", "Portal:Current events/2021 March 3"))
+        w.delivered(("day", "Portal:Current events/2021 March 3"))
+        assert leased(r) == 1
+        w.close("api:second")
+        assert leased(r) == 0

@@ -48,6 +48,8 @@ class Leases:
         self.key = keys.lease_key(worker_id)
         self._pop = server.register_script(_POP_AND_LEASE)
         self._by_source: dict[str, str] = {}
+        self._pending: dict[str, set] = {}  # work -> its items not pushed yet (an API batch's day pages)
+        self._closed: set[str] = set()  # work whose request yields nothing more
 
     def pop(self, frontier: str) -> tuple[bytes, str] | None:
         got = self._pop(keys=[frontier, self.key])
@@ -70,10 +72,36 @@ class Leases:
         if field is not None:
             (pipe if pipe is not None else self.server).hdel(self.key, field)
 
+    def expect(self, work: str, token) -> None:
+        """An item of ``work`` (``token``: a day page's title) is on its way through the worker's pipelines."""
+        self._pending.setdefault(work, set()).add(token)
+
+    def delivered(self, token, pipe=None) -> None:
+        """The item ``token`` is pushed (in ``pipe``): with the last item of a closed work, its lease ends."""
+        for work, tokens in list(self._pending.items()):
+            if token in tokens:
+                tokens.discard(token)
+                if not tokens:
+                    del self._pending[work]
+                    if work in self._closed:
+                        self._closed.discard(work)
+                        self.release(work, pipe)
+                return
+
+    def close(self, work: str) -> None:
+        """``work``'s request yields nothing more: its lease ends now, or when its last expected item is pushed
+        (the pipelines run several items at once, so items can still be on their way)."""
+        if self._pending.get(work):
+            self._closed.add(work)
+        else:
+            self.release(work)
+
     def forget_all(self) -> None:
         """The worker is idle, so every request it popped has finished: a lease left (a request that ended
         without a source item) is dropped, not put back."""
         self._by_source.clear()
+        self._pending.clear()
+        self._closed.clear()
         self.server.delete(self.key)
 
     def keep_alive(self) -> None:
@@ -82,6 +110,8 @@ class Leases:
     def give_up(self, frontier: str) -> int:
         """Closing: every request still held goes back to the frontier."""
         self._by_source.clear()
+        self._pending.clear()
+        self._closed.clear()
         n = requeue(self.server, self.key, frontier)
         self.server.delete(keys.alive_key(self.worker_id))
         return n

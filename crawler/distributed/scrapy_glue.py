@@ -25,7 +25,7 @@ from scrapy_redis.scheduler import Scheduler
 from crawler.distributed import keys
 from crawler.distributed.codec import encode_item
 from crawler.distributed.leases import Leases
-from crawler.items import SourceFetch
+from crawler.items import DayPage, SourceFetch
 from crawler.spiders.portal import api_lease_key
 
 logger = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class CompatScheduler(Scheduler):
 
 class RedisItemPipeline:
     """Pushes each item, JSON-encoded, to the shared item queue (the ingest is the only writer); a source's item
-    ends the lease on its request."""
+    ends the lease on its request, an API batch's last day page the lease on the API request."""
 
     def __init__(self, server, crawler=None):
         self.server = server
@@ -103,6 +103,8 @@ class RedisItemPipeline:
         leases = getattr(getattr(self.crawler, "spider", None), "leases", None)
         if leases is not None and isinstance(item, SourceFetch):
             leases.release(item.url, pipe)
+        elif leases is not None and isinstance(item, DayPage):
+            leases.delivered(("day", item.title), pipe)
         pipe.execute()
         body = getattr(item, "body", None)
         if body is not None:

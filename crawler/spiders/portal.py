@@ -160,11 +160,16 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
 
     async def parse_api(self, response):
         follow_up = False
+        leases = getattr(self, "leases", None)
+        work = api_lease_key(response.request.meta) if leases is not None else None
         async for out in self._parse_api(response):
             if isinstance(out, scrapy.Request) and out.callback == self.parse_api:
                 follow_up = True
+            elif work is not None and isinstance(out, DayPage):
+                leases.expect(work, ("day", out.title))  # the lease ends with the last day page pushed
             yield out
-        self._end_lease(response.request)
+        if work is not None:
+            leases.close(work)
         if not follow_up and self._batches:
             if self._backlog() > self.max_backlog > 0:
                 self._held_batch = True  # released by _maybe_release_batch once the backlog drains
@@ -279,20 +284,24 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
                           api_url=api_url,
                           fetched_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat())
 
-    def _end_lease(self, request) -> None:
-        """Distributed worker: this API request's days are out (``crawler.distributed.leases``)."""
+    def _end_lease(self, request, day_pages=()) -> None:
+        """Distributed worker: this API request yields nothing more; its lease ends once ``day_pages`` are pushed
+        (``crawler.distributed.leases``)."""
         leases = getattr(self, "leases", None)
         if leases is not None:
-            leases.release(api_lease_key(request.meta))
+            work = api_lease_key(request.meta)
+            for page in day_pages:
+                leases.expect(work, ("day", page.title))
+            leases.close(work)
 
     def api_failed(self, failure):
         request = failure.request
-        self._end_lease(request)
         response = getattr(failure.value, "response", None)
         reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
         self.crawler.stats.inc_value("newsarchive/api_failures")
         out = list(self._failed(request.meta["titles"], set(request.meta.get("seen", [])),
                                 f"api_error: {reason}", request.url))
+        self._end_lease(request, out)
         if self._batches:
             out.append(self._api_request(self._batches.popleft()))
         return out
