@@ -86,6 +86,22 @@ def test_extract_prints_the_fields_and_reads_gzip(tmp_path):
     assert a["published"] == "2014-02-13" and a["language"] == "en" and len(a["text"].split()) > 100
 
 
+def test_extract_says_what_is_wrong_with_a_file_that_is_no_article(tmp_path):
+    """An empty file or a binary one (a saved PDF) is a one-line error; a page without article text still prints
+    its metadata, with a note on stderr."""
+    empty, pdf, bare = tmp_path / "empty.html", tmp_path / "report.html", tmp_path / "bare.html"
+    empty.write_bytes(b"  \n")
+    pdf.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 8)
+    bare.write_text("<html><head><title>Contact us</title></head><body><nav>Home</nav></body></html>")
+    proc = run_cli("extract", str(empty), check=False)
+    assert (proc.returncode, proc.stderr) == (1, f"newsarchive: error: {empty}: empty file\n")
+    proc = run_cli("extract", str(pdf), check=False)
+    assert (proc.returncode, proc.stderr) == (1, f"newsarchive: error: {pdf}: not an HTML page (body is a PDF document)\n")
+    proc = run_cli("extract", str(bare), check=False)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["title"] == "Contact us"
+    assert proc.stderr == f"newsarchive: note: no article text found in {bare}\n"
+
+
 def test_reextract_updates_only_the_selected_rows(tmp_path):
     site = build_site(tmp_path / "site", date(2015, 3, 1), days=3, events_per_day=3)
     wiki = site["wiki"]
