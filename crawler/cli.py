@@ -246,13 +246,13 @@ def extract(file, url, event_date):
             raw = gzip.decompress(raw)
         except (OSError, EOFError) as err:
             raise Failure(f"{file}: broken gzip ({err})") from None
-    from crawler.sources import not_html_reason
+    from crawler.sources import binary_kind
 
     if not raw.strip():
         raise Failure(f"{file}: empty file")
-    reason = not_html_reason("text/html", raw)  # the saved file is taken for HTML unless its bytes say otherwise
-    if reason:
-        raise Failure(f"{file}: not an HTML page ({reason.split(' (')[0]})")
+    kind = binary_kind(raw)  # a saved file is taken for HTML unless its bytes say otherwise
+    if kind:
+        raise Failure(f"{file}: not an HTML page (body is {kind})")
     art = extract_article(raw, url, event_day=parse_date(event_date, "--event-date")).to_dict()
     keys = ("url", "title", "authors", "published", "published_at", "date_source", "description", "language", "text")
     click.echo(json.dumps({k: art.get(k) for k in keys}, ensure_ascii=False, indent=2))

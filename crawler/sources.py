@@ -73,13 +73,19 @@ MAGIC = ((b"%pdf", "a PDF document"), (b"\x89png", "a PNG image"), (b"gif8", "a 
          (b"\xff\xd8\xff", "a JPEG image"), (b"pk\x03\x04", "a ZIP archive"), (b"riff", "a RIFF media file"))
 
 
+def binary_kind(body: bytes) -> str | None:
+    """What a body's first bytes say it is when it is a known binary format ("a PDF document"), else None."""
+    head = body[:1024].lstrip().lower()
+    return next((kind for magic, kind in MAGIC if head.startswith(magic)), None)
+
+
 def not_html_reason(content_type: str | None, body: bytes) -> str | None:
     """Why a body is not an HTML page (None when it is): declared type, or sniffed binary content."""
     ctype = (content_type or "").split(";")[0].strip().lower()
     head = body[:1024].lstrip().lower()
-    for magic, kind in MAGIC:
-        if head.startswith(magic):
-            return f"body is {kind}" + (f" (served as {ctype})" if ctype else "")
+    kind = binary_kind(body)
+    if kind:
+        return f"body is {kind}" + (f" (served as {ctype})" if ctype else "")
     if ctype in HTML_TYPES:
         return None
     if ctype in ("", "text/plain", "application/octet-stream", "binary/octet-stream"):

@@ -49,6 +49,7 @@ class Leases:
         self._pop = server.register_script(_POP_AND_LEASE)
         self._by_source: dict[str, str] = {}
         self._pending: dict[str, set] = {}  # work -> its items not pushed yet (an API batch's day pages)
+        self._work_of: dict = {}  # item token -> its work
         self._closed: set[str] = set()  # work whose request yields nothing more
 
     def pop(self, frontier: str) -> tuple[bytes, str] | None:
@@ -75,18 +76,20 @@ class Leases:
     def expect(self, work: str, token) -> None:
         """An item of ``work`` (``token``: a day page's title) is on its way through the worker's pipelines."""
         self._pending.setdefault(work, set()).add(token)
+        self._work_of[token] = work
 
     def delivered(self, token, pipe=None) -> None:
         """The item ``token`` is pushed (in ``pipe``): with the last item of a closed work, its lease ends."""
-        for work, tokens in list(self._pending.items()):
-            if token in tokens:
-                tokens.discard(token)
-                if not tokens:
-                    del self._pending[work]
-                    if work in self._closed:
-                        self._closed.discard(work)
-                        self.release(work, pipe)
-                return
+        work = self._work_of.pop(token, None)
+        tokens = self._pending.get(work)
+        if tokens is None:
+            return
+        tokens.discard(token)
+        if not tokens:
+            del self._pending[work]
+            if work in self._closed:
+                self._closed.discard(work)
+                self.release(work, pipe)
 
     def close(self, work: str) -> None:
         """``work``'s request yields nothing more: its lease ends now, or when its last expected item is pushed
@@ -101,6 +104,7 @@ class Leases:
         without a source item) is dropped, not put back."""
         self._by_source.clear()
         self._pending.clear()
+        self._work_of.clear()
         self._closed.clear()
         self.server.delete(self.key)
 
@@ -111,6 +115,7 @@ class Leases:
         """Closing: every request still held goes back to the frontier."""
         self._by_source.clear()
         self._pending.clear()
+        self._work_of.clear()
         self._closed.clear()
         n = requeue(self.server, self.key, frontier)
         self.server.delete(keys.alive_key(self.worker_id))
