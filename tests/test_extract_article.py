@@ -15,9 +15,9 @@ from crawler.extract.article import (
     ExtractOptions,
     clean_body,
     extract_article,
-    guess_language,
     unwrap_archive_url,
 )
+from crawler.extract.language import guess_language
 from crawler.extract.metrics import body_scores, exact_words, same_authors, same_title, shingle_match
 from crawler.extract.page import Page
 from crawler.extract.authors import normalize_authors

@@ -231,3 +231,56 @@ def test_fundus_dates_sample():
             assert r.published and r.published.isoformat() in days, (name, r)
             checked += 1
     assert checked >= 5
+
+
+# -- htmldate's dateparser fallback: the page's language only ---------------------------------------------
+
+
+def _languages_htmldate_sees(monkeypatch, page_html: str):
+    """Run the cascade on a page with no date, recording the languages of the dateparser htmldate would use."""
+    import htmldate.extractors
+
+    import crawler.extract.dates as dates
+
+    seen = []
+
+    def fake_find_date(*args, **kwargs):
+        seen.append(htmldate.extractors.get_external_parser().languages)
+        return None
+
+    monkeypatch.setattr(dates, "find_date", fake_find_date)
+    resolve_date(page_html, "https://news.example.org/story/flood-plan")
+    assert len(seen) == 1
+    return seen[0]
+
+
+def test_htmldate_dateparser_gets_the_declared_language_and_english(monkeypatch):
+    page = "<html lang='de-AT'><head><title>Hochwasserplan beschlossen</title></head><body><p>Text</p></body></html>"
+    assert _languages_htmldate_sees(monkeypatch, page) == ["de", "en"]
+
+
+def test_htmldate_dateparser_language_guessed_from_prose_when_undeclared(monkeypatch):
+    prose = ("<p>The council said on Tuesday that the river flood plan was approved by the members and that "
+             "work on the defences is to start in the spring, after the winter storms have passed.</p>") * 3
+    assert _languages_htmldate_sees(monkeypatch, html(body=prose)) == ["en"]
+
+
+def test_htmldate_dateparser_keeps_every_language_when_unknown(monkeypatch):
+    assert _languages_htmldate_sees(monkeypatch, html()) is None  # htmldate's own all-language parser
+    page = "<html lang='tlh'><head><title>A page in Klingon</title></head><body><p>x</p></body></html>"
+    assert _languages_htmldate_sees(monkeypatch, page) is None
+
+
+def test_htmldate_language_parser_reads_the_language_with_htmldate_settings():
+    import htmldate.extractors
+
+    from crawler.extract.htmldate_languages import _HTMLDATE_PARSER, languages_for, page_languages
+
+    assert languages_for("en") == ("en",) and languages_for("pt") == ("pt", "en")
+    assert languages_for("xx") is None and languages_for(None) is None
+    with page_languages("de") as languages:
+        parser = htmldate.extractors.get_external_parser()
+        assert languages == ("de", "en") and parser.languages == ["de", "en"]
+        assert parser._settings is _HTMLDATE_PARSER()._settings
+        assert parser.get_date_data("3. März 2019")["date_obj"].date() == date(2019, 3, 3)
+    assert htmldate.extractors.get_external_parser() is _HTMLDATE_PARSER()

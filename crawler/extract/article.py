@@ -28,6 +28,7 @@ from trafilatura import bare_extraction
 
 from .dates import DateResult, find_text_date, parse_datetime, resolve_date
 from .encoding import decode_html
+from .language import guess_language, markup_language
 from .outlets import RULES_VERSION, apply_rule, find_rule
 from .page import Page, norm_words
 from .authors import extract_authors
@@ -253,50 +254,6 @@ def clean_body(text: str, title: str | list[str] | None = None) -> str:
 
 # -- assembly -------------------------------------------------------------------------------
 
-_LANG = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]+)*$", re.I)
-
-
-def _language(page: Page) -> str | None:
-    for v in (page.html_lang, page.meta_first("og:locale"), page.meta_first("content-language"),
-              page.meta_first("language"), page.meta_first("dc.language")):
-        m = _LANG.match((v or "").strip())
-        if m:
-            code = m.group(1).lower()
-            if len(code) == 2:
-                return code
-    for obj in page.articles[:1]:
-        v = obj.get("inLanguage")
-        if isinstance(v, str):
-            m = _LANG.match(v.strip())
-            if m and len(m.group(1)) == 2:
-                return m.group(1).lower()
-    return None
-
-
-_STOPWORDS = {
-    "en": "the and of to in is that for it was on with as he said by at from his have are",
-    "de": "der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch",
-    "fr": "le la les de des et est en un une du que qui dans pour pas sur au par il",
-    "es": "el la de que y en los del se las por un para con una su al es lo como",
-    "it": "il di che la e per un in del una non sono della le con si da al gli",
-    "pt": "de que o a do da em um para com não uma os no se na por mais as dos",
-    "nl": "de het een van en in is dat op te zijn met voor niet aan er die ook",
-}
-_STOPSETS = {k: set(v.split()) for k, v in _STOPWORDS.items()}
-
-
-def guess_language(text: str) -> str | None:
-    """Stopword vote for a few Latin-script languages; None when unsure (no language model needed)."""
-    words = re.findall(r"[^\W\d_]+", text[:5000].lower())
-    if len(words) < 30:
-        return None
-    scores = sorted(((sum(w in s for w in words), k) for k, s in _STOPSETS.items()), reverse=True)
-    (best, lang), (second, _) = scores[0], scores[1]
-    if best >= 0.15 * len(words) and best >= 1.5 * second:
-        return lang
-    return None
-
-
 def _word_count(text: str) -> int:
     return len(re.findall(r"\w+", text))
 
@@ -374,7 +331,7 @@ def extract_article(
         title=title,
         authors=list(authors or []),
         description=description,
-        language=_language(page) or (rule.language_for(page.host) if rule else None) or guess_language(text),
+        language=markup_language(page) or (rule.language_for(page.host) if rule else None) or guess_language(text),
         site_name=extract_site_name(page) or (rule.name if rule else None),
         text=text,
         word_count=_word_count(text),

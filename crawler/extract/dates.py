@@ -13,7 +13,8 @@ contradict it, lowering it):
 4. a date in the URL (``/2014/02/13/``, ``/2019/nov/19/``, ``2014-02-13``, ``20140213``);
 5. only when nothing above exists: the dateline next to the headline ("Thursday 13 Feb 2014" in the
    few elements around the h1 matching the title; "today" boxes are skipped);
-6. htmldate ``find_date(extensive_search=True, original_date=True)``, bounded by the event day;
+6. htmldate ``find_date(extensive_search=True, original_date=True)``, bounded by the event day, its
+   dateparser fallback limited to the page's language and English (``htmldate_languages``);
    a bare January 1st it returns (its year-only fallback, a copyright line) is discarded unless the
    page writes that day out.
 
@@ -47,8 +48,12 @@ from datetime import date, datetime, timedelta
 from htmldate import find_date
 
 from .dateparse import _TEXT_DATE, _Cand, find_text_date, parse_datetime, url_date
+from .htmldate_languages import install as _install_htmldate_languages, page_languages
+from .language import page_language
 from .page import Page, class_id, norm_words as _norm
 from .timezones import _localize, _publisher_zone
+
+_install_htmldate_languages()  # htmldate's dateparser fallback: the page's language and English only
 
 AFTER_EVENT_DAYS = 7
 BEFORE_EVENT_DAYS = 2 * 365
@@ -192,8 +197,9 @@ def _htmldate(page: Page, url: str | None, event_day: date | None) -> _Cand | No
         kwargs["max_date"] = datetime.combine(event_day + timedelta(days=HTMLDATE_AFTER_DAYS), midnight)
     src = page.tree if page.tree is not None else page.html
     try:
-        found = find_date(src, url=url, extensive_search=True, original_date=True, outputformat="%Y-%m-%d",
-                          **kwargs)
+        with page_languages(page_language(page)):
+            found = find_date(src, url=url, extensive_search=True, original_date=True, outputformat="%Y-%m-%d",
+                              **kwargs)
     except Exception:  # pragma: no cover - htmldate edge cases
         found = None
     if not found:

@@ -264,6 +264,21 @@ class Page:
         return total
 
     @cached_property
+    def prose_sample(self) -> str:
+        """The first ~5,000 characters of paragraph-like ``<p>`` text (80+ characters each)."""
+        parts: list[str] = []
+        size = 0
+        if self.tree is not None:
+            for p in self.tree.iter("p"):
+                txt = " ".join("".join(p.itertext()).split())
+                if len(txt) >= 80:
+                    parts.append(txt)
+                    size += len(txt) + 1
+                    if size >= 5000:
+                        break
+        return " ".join(parts)
+
+    @cached_property
     def html_lang(self) -> str | None:
         if self.tree is None:
             return None

@@ -1,0 +1,76 @@
+"""htmldate's last resort, dateparser, limited to the page's language and English.
+
+htmldate hands the strings its own patterns cannot read to one dateparser ``DateDataParser`` built for every
+language. The first such string makes dateparser compile its patterns for all of its ~200 languages: ~3.5 s of
+CPU, paid once in every extraction worker (a daily update of 100 pages spent more on it than on the pages).
+Inside ``page_languages(...)``, htmldate gets a parser for those languages and English instead; a new language
+costs ~0.1–0.3 s once per process. A page of unknown language, or of one dateparser lacks, keeps htmldate's
+own parser. The parser's settings are htmldate's own.
+
+htmldate looks the parser up through ``htmldate.extractors.get_external_parser`` on every use; ``install()``
+replaces that function (a no-op if a later htmldate no longer has it). htmldate caches results per string, so a
+string seen on a page of another language keeps that page's reading.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+import htmldate.extractors as _extractors
+
+_HTMLDATE_PARSER = getattr(_extractors, "get_external_parser", None)
+_LANGUAGES: contextvars.ContextVar[tuple[str, ...] | None] = contextvars.ContextVar("htmldate_languages",
+                                                                                      default=None)
+
+
+@lru_cache(maxsize=1)
+def dateparser_languages() -> frozenset[str]:
+    """The language codes dateparser has data for."""
+    from dateparser.data.languages_info import language_order
+
+    return frozenset(language_order)
+
+
+def languages_for(language: str | None) -> tuple[str, ...] | None:
+    """The languages dateparser should try for a page in ``language``: it and English; None (all) when the
+    language is unknown or dateparser lacks it."""
+    if not language or language not in dateparser_languages():
+        return None
+    return (language,) if language == "en" else (language, "en")
+
+
+@lru_cache(maxsize=64)
+def _parser_for(languages: tuple[str, ...]):
+    from dateparser import DateDataParser
+
+    return DateDataParser(languages=list(languages), settings=_HTMLDATE_PARSER()._settings)
+
+
+def external_parser():
+    """What htmldate uses as its dateparser: one for the current page's languages, else htmldate's own."""
+    languages = _LANGUAGES.get()
+    if languages is None:
+        return _HTMLDATE_PARSER()
+    return _parser_for(languages)
+
+
+def install() -> bool:
+    """Route htmldate's dateparser look-ups through ``external_parser``; False if htmldate has no such hook."""
+    if _HTMLDATE_PARSER is None:
+        return False
+    _extractors.get_external_parser = external_parser
+    return True
+
+
+@contextmanager
+def page_languages(language: str | None) -> Iterator[tuple[str, ...] | None]:
+    """Within the block, htmldate's dateparser tries ``languages_for(language)`` only."""
+    languages = languages_for(language)
+    token = _LANGUAGES.set(languages)
+    try:
+        yield languages
+    finally:
+        _LANGUAGES.reset(token)
