@@ -265,20 +265,28 @@ def test_htmldate_dateparser_language_guessed_from_prose_when_undeclared(monkeyp
     assert _languages_htmldate_sees(monkeypatch, html(body=prose)) == ["en"]
 
 
-def test_htmldate_dateparser_keeps_every_language_when_unknown(monkeypatch):
-    assert _languages_htmldate_sees(monkeypatch, html()) is None  # htmldate's own all-language parser
-    page = "<html lang='tlh'><head><title>A page in Klingon</title></head><body><p>x</p></body></html>"
-    assert _languages_htmldate_sees(monkeypatch, page) is None
+def test_htmldate_dateparser_languages_of_the_script_when_undeclared(monkeypatch):
+    cyrillic = "<p>" + "Городской совет утвердил план защиты от наводнений после долгого обсуждения. " * 3 + "</p>"
+    assert _languages_htmldate_sees(monkeypatch, html(body=cyrillic))[:2] == ["ru", "uk"]
+    japanese = "<p>" + "市議会は長い議論の末、洪水対策の計画を承認したと火曜日に発表しました。" * 3 + "</p>"
+    assert _languages_htmldate_sees(monkeypatch, html(body=japanese)) == ["ja", "en"]
+
+
+def test_htmldate_dateparser_keeps_every_language_when_nothing_tells(monkeypatch):
+    page = "<html><head><title>2019 · 42</title></head><body><p>12 34</p></body></html>"
+    assert _languages_htmldate_sees(monkeypatch, page) is None  # htmldate's own all-language parser
+    page = "<html lang='la'><head><title>Pagina Latina</title></head><body><p>x</p></body></html>"
+    assert _languages_htmldate_sees(monkeypatch, page) == ["en"]  # dateparser has no Latin
 
 
 def test_htmldate_language_parser_reads_the_language_with_htmldate_settings():
     import htmldate.extractors
 
-    from crawler.extract.htmldate_languages import _HTMLDATE_PARSER, languages_for, page_languages
+    from crawler.extract.htmldate_languages import _HTMLDATE_PARSER, page_languages, usable_languages
 
-    assert languages_for("en") == ("en",) and languages_for("pt") == ("pt", "en")
-    assert languages_for("xx") is None and languages_for(None) is None
-    with page_languages("de") as languages:
+    assert usable_languages(("no", "en", "en")) == ("nb", "en")
+    assert usable_languages(("xx",)) is None and usable_languages(None) is None
+    with page_languages(("de", "en")) as languages:
         parser = htmldate.extractors.get_external_parser()
         assert languages == ("de", "en") and parser.languages == ["de", "en"]
         assert parser._settings is _HTMLDATE_PARSER()._settings

@@ -14,7 +14,8 @@ contradict it, lowering it):
 5. only when nothing above exists: the dateline next to the headline ("Thursday 13 Feb 2014" in the
    few elements around the h1 matching the title; "today" boxes are skipped);
 6. htmldate ``find_date(extensive_search=True, original_date=True)``, bounded by the event day, its
-   dateparser fallback limited to the page's language and English (``htmldate_languages``);
+   dateparser fallback limited to the page's language and English, else to those of its script
+   (``htmldate_languages``);
    a bare January 1st it returns (its year-only fallback, a copyright line) is discarded unless the
    page writes that day out.
 
@@ -49,7 +50,7 @@ from htmldate import find_date
 
 from .dateparse import _TEXT_DATE, _Cand, find_text_date, parse_datetime, url_date
 from .htmldate_languages import install as _install_htmldate_languages, page_languages
-from .language import page_language
+from .language import date_languages
 from .page import Page, class_id, norm_words as _norm
 from .timezones import _localize, _publisher_zone
 
@@ -197,7 +198,7 @@ def _htmldate(page: Page, url: str | None, event_day: date | None) -> _Cand | No
         kwargs["max_date"] = datetime.combine(event_day + timedelta(days=HTMLDATE_AFTER_DAYS), midnight)
     src = page.tree if page.tree is not None else page.html
     try:
-        with page_languages(page_language(page)):
+        with page_languages(date_languages(page)):
             found = find_date(src, url=url, extensive_search=True, original_date=True, outputformat="%Y-%m-%d",
                               **kwargs)
     except Exception:  # pragma: no cover - htmldate edge cases

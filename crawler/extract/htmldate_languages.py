@@ -3,9 +3,10 @@
 htmldate hands the strings its own patterns cannot read to one dateparser ``DateDataParser`` built for every
 language. The first such string makes dateparser compile its patterns for all of its ~200 languages: ~3.5 s of
 CPU, paid once in every extraction worker (a daily update of 100 pages spent more on it than on the pages).
-Inside ``page_languages(...)``, htmldate gets a parser for those languages and English instead; a new language
-costs ~0.1–0.3 s once per process. A page of unknown language, or of one dateparser lacks, keeps htmldate's
-own parser. The parser's settings are htmldate's own.
+Inside ``page_languages(...)`` (the page's language and English, or the languages of its script:
+``crawler.extract.language.date_languages``), htmldate gets a parser for those languages instead: a new set
+costs ~0.1–0.8 s once per process. A page with no letters to go by keeps htmldate's own parser, as does a
+set dateparser knows none of. The parser's settings are htmldate's own.
 
 htmldate looks the parser up through ``htmldate.extractors.get_external_parser`` on every use; ``install()``
 replaces that function (a no-op if a later htmldate no longer has it). htmldate caches results per string, so a
@@ -34,12 +35,15 @@ def dateparser_languages() -> frozenset[str]:
     return frozenset(language_order)
 
 
-def languages_for(language: str | None) -> tuple[str, ...] | None:
-    """The languages dateparser should try for a page in ``language``: it and English; None (all) when the
-    language is unknown or dateparser lacks it."""
-    if not language or language not in dateparser_languages():
-        return None
-    return (language,) if language == "en" else (language, "en")
+_ALIASES = {"no": "nb", "iw": "he", "in": "id", "ji": "yi"}  # older or macro-language codes
+
+
+def usable_languages(languages: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The languages dateparser has data for, in order; None (every language) when none is given or known."""
+    known = dateparser_languages()
+    kept = tuple(dict.fromkeys(_ALIASES.get(code, code) for code in languages or ()))
+    kept = tuple(code for code in kept if code in known)
+    return kept or None
 
 
 @lru_cache(maxsize=64)
@@ -66,9 +70,9 @@ def install() -> bool:
 
 
 @contextmanager
-def page_languages(language: str | None) -> Iterator[tuple[str, ...] | None]:
-    """Within the block, htmldate's dateparser tries ``languages_for(language)`` only."""
-    languages = languages_for(language)
+def page_languages(languages: tuple[str, ...] | None) -> Iterator[tuple[str, ...] | None]:
+    """Within the block, htmldate's dateparser tries ``usable_languages(languages)`` only."""
+    languages = usable_languages(languages)
     token = _LANGUAGES.set(languages)
     try:
         yield languages

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .page import Page
 
@@ -55,3 +56,44 @@ def guess_language(text: str) -> str | None:
 def page_language(page: Page) -> str | None:
     """The declared language, else a guess from the page's paragraphs (before any body extraction)."""
     return markup_language(page) or guess_language(page.prose_sample)
+
+
+# The languages a page in a given script most likely uses (Unicode script name → dateparser languages): what
+# htmldate's dateparser fallback tries when the page declares no language. Latin: the most used ones.
+_SCRIPT_LANGUAGES = {
+    "LATIN": ("en", "es", "fr", "de", "pt", "it", "nl", "pl", "tr", "id", "sv", "cs", "hu", "ro", "da", "fi",
+              "sk", "nb", "hr", "vi"),
+    "ARABIC": ("ar", "fa", "ur"), "CYRILLIC": ("ru", "uk", "bg", "sr", "be", "mk", "kk"),
+    "CJK": ("zh", "ja"), "HIRAGANA": ("ja",), "KATAKANA": ("ja",), "HANGUL": ("ko",), "THAI": ("th",),
+    "GREEK": ("el",), "HEBREW": ("he",), "DEVANAGARI": ("hi", "mr", "ne"), "BENGALI": ("bn",), "TAMIL": ("ta",),
+    "TELUGU": ("te",), "GEORGIAN": ("ka",), "ARMENIAN": ("hy",), "KHMER": ("km",), "MYANMAR": ("my",),
+    "SINHALA": ("si",), "ETHIOPIC": ("am",), "LAO": ("lo",), "GUJARATI": ("gu",), "KANNADA": ("kn",),
+    "MALAYALAM": ("ml",), "GURMUKHI": ("pa",),
+}
+
+
+def main_script(text: str) -> str | None:
+    """The Unicode script most letters of ``text`` are in (``LATIN``, ``CYRILLIC``, ``CJK``...), or None."""
+    counts: dict[str, int] = {}
+    for ch in text[:3000]:
+        if ch.isalpha():
+            script = unicodedata.name(ch, "?").split(" ", 1)[0]
+            counts[script] = counts.get(script, 0) + 1
+    if not counts:
+        return None
+    if counts.get("HIRAGANA", 0) + counts.get("KATAKANA", 0) >= 0.1 * sum(counts.values()):
+        return "HIRAGANA"  # Japanese writes kanji (CJK) with kana
+    return max(counts, key=counts.get)
+
+
+def date_languages(page: Page) -> tuple[str, ...] | None:
+    """The languages to read the page's dates in: the declared or guessed language (and English), else those
+    of the script its title and prose are written in; None when even that is unknown."""
+    language = page_language(page)
+    if language:
+        return (language,) if language == "en" else (language, "en")
+    script = main_script(f"{page.title_tag or ''} {page.prose_sample}")
+    languages = _SCRIPT_LANGUAGES.get(script or "")
+    if languages is None:
+        return None
+    return languages if "en" in languages else (*languages, "en")
