@@ -1,9 +1,11 @@
 """Full-text search (crawler.storage.fts, migration 0003_fts): indexes follow the tables through triggers."""
 
 import json
+import re
 from datetime import date
 
 import sqlite_utils
+from sqlite_utils.db import quote_identifier
 
 from crawler.archive.datasette import metadata, write_metadata
 from crawler.items import DayPage, Event, SourceFetch, SourceRef
@@ -69,7 +71,54 @@ def test_migration_recorded_idempotent_and_fills_existing_rows(tmp_path):
     ref["events"].create({"id": str, "text": str}, pk="id")
     ref["events"].enable_fts(["text"], fts_version="FTS5", create_triggers=True)
     assert db["events_fts"].schema == ref["events_fts"].schema
-    assert sorted(t.sql for t in db["events"].triggers) == sorted(t.sql for t in ref["events"].triggers)
+    # …but for the update trigger, which fires only when an indexed column is set
+    cols = quote_identifier("text")
+    expected = [t.sql.replace("AFTER UPDATE ON", f"AFTER UPDATE OF {cols} ON") for t in ref["events"].triggers]
+    assert sorted(t.sql for t in db["events"].triggers) == sorted(expected)
+
+
+def _index_written(db, table, sql, params):
+    """Whether one statement (its own transaction) wrote to the table's full-text index (its segments table)."""
+    def segments():
+        return db.execute(f"SELECT id, block FROM {table}_fts_data ORDER BY id").fetchall()
+
+    before = segments()
+    with db.conn:
+        db.execute(sql, params)
+    return segments() != before
+
+
+def test_bookkeeping_update_leaves_the_index_alone(tmp_path):
+    db = open_db(tmp_path / "a.db")
+    save_day(db, day_page(["Fire."], rev=1))
+    save_source(db, SourceFetch(url="https://example.com/1", status="ok"),
+                {"status": "ok", "title": "Blaze in Paris", "text": "Firefighters saved the belfry."})
+    (sid,) = [r[0] for r in db.execute("SELECT id FROM sources")]
+    # a 304 re-check of an ok source: its text is not taken out of the index and put back
+    assert not _index_written(db, "sources", "UPDATE sources SET fetched_at = ?, attempts = attempts + 1 WHERE id = ?",
+                              ["2026-11-30T00:00:00+00:00", sid])
+    assert _index_written(db, "sources", "UPDATE sources SET text = ? WHERE id = ?", ["The towers stood.", sid])
+    assert match(db, "sources", "belfry") == [] and match(db, "sources", "towers") == [sid]
+
+
+def test_older_archive_gets_the_narrow_update_trigger(tmp_path):
+    db = open_db(tmp_path / "a.db")
+    save_day(db, day_page(["A fire damages the roof."], rev=1))
+    # an archive made before migration 0007: its update triggers fire on any column
+    for table in ("events", "sources"):
+        sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [f"{table}_au"]).fetchone()[0]
+        db.execute(f"DROP TRIGGER {table}_au")
+        older = re.sub(r"AFTER UPDATE OF .*? ON", "AFTER UPDATE ON", sql, count=1)
+        assert older != sql
+        db.execute(older)
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = '0007_fts_update_of'")
+    assert _index_written(db, "events", "UPDATE events SET position = position WHERE 1", [])  # out and back in
+    db.conn.close()
+    db = open_db(tmp_path / "a.db")
+    assert not _index_written(db, "events", "UPDATE events SET position = position WHERE 1", [])
+    assert _index_written(db, "events", "UPDATE events SET text = text || ' Floods.' WHERE 1", [])
+    assert [r["text"] for r in search_events(db, "floods")] == ["A fire damages the roof. Floods."]
+    assert search_events(db, "roof") and not search_events(db, "cathedral")
 
 
 def test_datasette_metadata(tmp_path):

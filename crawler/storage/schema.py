@@ -150,6 +150,13 @@ def _robots_cache(db: sqlite_utils.Database) -> None:
                "http_status INTEGER NOT NULL, body BLOB NOT NULL)")
 
 
+@migrations(name="0007_fts_update_of")
+def _fts_update_of(db: sqlite_utils.Database) -> None:
+    from crawler.storage.fts import enable_fts  # the update triggers fire only when an indexed column is set
+
+    enable_fts(db)
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating parents) the archive with WAL, foreign keys on and migrations applied."""
     path = Path(path)
