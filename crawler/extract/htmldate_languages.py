@@ -24,6 +24,7 @@ from functools import lru_cache
 import htmldate.extractors as _extractors
 
 _HTMLDATE_PARSER = getattr(_extractors, "get_external_parser", None)
+_HTMLDATE_PARSER = getattr(_HTMLDATE_PARSER, "htmldate_parser", _HTMLDATE_PARSER)  # after a reload: the original
 _LANGUAGES: contextvars.ContextVar[tuple[str, ...] | None] = contextvars.ContextVar("htmldate_languages",
                                                                                       default=None)
 
@@ -66,6 +67,7 @@ def install() -> bool:
     """Route htmldate's dateparser look-ups through ``external_parser``; False if htmldate has no such hook."""
     if _HTMLDATE_PARSER is None:
         return False
+    external_parser.htmldate_parser = _HTMLDATE_PARSER
     _extractors.get_external_parser = external_parser
     return True
 
