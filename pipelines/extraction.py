@@ -56,8 +56,12 @@ def _warm_up() -> None:
 
 
 def _prime() -> int:
-    """A first extraction in this worker (lazy imports, first-use tables); returns the pid."""
+    """A first extraction in this worker (lazy imports, first-use tables, htmldate's English dateparser);
+    returns the pid."""
+    from crawler.extract.htmldate_languages import warm_up
+
     extract_source(_PRIMER, "https://primer.invalid/news/council-flood-plan", "text/html", "2014-02-13")
+    warm_up(("en",))
     return os.getpid()
 
 

@@ -63,6 +63,13 @@ def external_parser():
     return _parser_for(languages)
 
 
+def warm_up(languages: tuple[str, ...] = ("en",)) -> None:
+    """Compile dateparser's patterns for these languages now (~0.3–0.5 s for English), not on a page."""
+    usable = usable_languages(languages)
+    if usable is not None:
+        _parser_for(usable).get_date_data("Published 1 January 2020")
+
+
 def install() -> bool:
     """Route htmldate's dateparser look-ups through ``external_parser``; False if htmldate has no such hook."""
     if _HTMLDATE_PARSER is None:
