@@ -28,6 +28,16 @@ def match(db, table, query):
         f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ? ORDER BY rowid", [query]).fetchall()]
 
 
+def stored_source(tmp_path):
+    """An archive with one fetched source ("Blaze in Paris"): (db, its id)."""
+    db = open_db(tmp_path / "a.db")
+    save_day(db, day_page(["Fire."], rev=1))
+    save_source(db, SourceFetch(url="https://example.com/1", status="ok"),
+                {"status": "ok", "title": "Blaze in Paris", "text": "Firefighters saved the belfry."})
+    (sid,) = [r[0] for r in db.execute("SELECT id FROM sources")]
+    return db, sid
+
+
 def test_event_text_searchable_and_kept_in_sync(tmp_path):
     db = open_db(tmp_path / "a.db")
     save_day(db, day_page(["A fire damages the roof of Notre-Dame cathedral.", "Floods hit Iran."], rev=1))
@@ -43,11 +53,7 @@ def test_event_text_searchable_and_kept_in_sync(tmp_path):
 
 
 def test_source_title_and_text_searchable(tmp_path):
-    db = open_db(tmp_path / "a.db")
-    save_day(db, day_page(["Fire."], rev=1))
-    save_source(db, SourceFetch(url="https://example.com/1", status="ok"),
-                {"status": "ok", "title": "Blaze in Paris", "text": "Firefighters saved the belfry."})
-    (sid,) = [r[0] for r in db.execute("SELECT id FROM sources")]
+    db, sid = stored_source(tmp_path)
     assert match(db, "sources", "belfry") == [sid] and match(db, "sources", "blaze") == [sid]
     update_extraction(db, sid, {"status": "ok", "title": "Blaze in Paris", "text": "The towers were saved."})
     assert match(db, "sources", "belfry") == [] and match(db, "sources", "towers") == [sid]
@@ -89,11 +95,7 @@ def _index_written(db, table, sql, params):
 
 
 def test_bookkeeping_update_leaves_the_index_alone(tmp_path):
-    db = open_db(tmp_path / "a.db")
-    save_day(db, day_page(["Fire."], rev=1))
-    save_source(db, SourceFetch(url="https://example.com/1", status="ok"),
-                {"status": "ok", "title": "Blaze in Paris", "text": "Firefighters saved the belfry."})
-    (sid,) = [r[0] for r in db.execute("SELECT id FROM sources")]
+    db, sid = stored_source(tmp_path)
     # a 304 re-check of an ok source: its text is not taken out of the index and put back
     assert not _index_written(db, "sources", "UPDATE sources SET fetched_at = ?, attempts = attempts + 1 WHERE id = ?",
                               ["2026-11-30T00:00:00+00:00", sid])
