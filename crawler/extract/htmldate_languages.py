@@ -3,7 +3,7 @@
 htmldate hands the strings its own patterns cannot read to one dateparser ``DateDataParser`` built for every
 language. The first such string makes dateparser compile its patterns for all of its ~200 languages: ~3.5 s of
 CPU, paid once in every extraction worker by the first page that gets that far (in the 1,000-page bench, 7 s
-of the workers' ~65 s; a 100-page daily update extracts in ~6 s).
+of the workers' 72.5 s; a 100-page daily update extracts in ~6 s).
 Inside ``page_languages(...)`` (the page's language and English, or the languages of its script:
 ``crawler.extract.language.date_languages``), htmldate gets a parser for those languages instead: a new set
 costs ~0.1–0.8 s once per process. A page with no letters to go by keeps htmldate's own parser, as does a
