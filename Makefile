@@ -14,10 +14,10 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m crawler.demo
+	$(BIN)/python -m crawler.devtools.demo
 
 demo-warc: $(STAMP)
-	$(BIN)/python -m crawler.warc.build_demo --out output/demo-warc --crawl output/demo-replay.db
+	$(BIN)/python -m crawler.devtools.build_demo_warc --out output/demo-warc --crawl output/demo-replay.db
 
 # redis-server for the distributed-mode tests (Debian package; installed when missing and we are root)
 system-deps:

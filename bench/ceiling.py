@@ -1,4 +1,4 @@
-"""(a) The extraction ceiling: ``crawler.sources.extract_source`` (text + metadata + date) over the bench pages in
+"""(a) The extraction ceiling: ``crawler.extract.fetched.extract_source`` (text + metadata + date) over the bench pages in
 a pool of fresh worker processes, one per core, with no network and no storage.
 
 The pool is built as the crawl's (forkserver, extractors preloaded, one task per page) and started before the
@@ -20,8 +20,8 @@ from pathlib import Path
 
 from bench.corpus import Page
 from bench.procs import cpu_seconds, machine_busy_seconds
-from crawler.mirror import mirror_url
-from crawler.sources import extract_source
+from crawler.net.urls import mirror_url
+from crawler.extract.fetched import extract_source
 
 
 def _ready() -> int:

@@ -17,8 +17,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.urls import source_url
-from crawler.wayback import unwrap_archive_url
+from crawler.net.urls import source_url
+from crawler.net.wayback import unwrap_archive_url
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 

@@ -1,4 +1,4 @@
-"""The loopback mirror: the wiki API on ``crawler.devserver`` and the cited pages on ``bench.static_mirror``
+"""The loopback mirror: the wiki API on ``crawler.devtools.devserver`` and the cited pages on ``bench.static_mirror``
 (preloaded, served from memory), two subprocesses appending to one request log."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bench.procs import cpu_seconds
-from crawler.mirror import mirror_url
+from crawler.net.urls import mirror_url
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,7 +19,7 @@ class Mirror:
 
     def __init__(self, wiki: Path, url_map: Path, log: Path):
         self.commands = [
-            [sys.executable, "-m", "crawler.devserver", "--port", "0", "--wiki", str(wiki), "--log", str(log)],
+            [sys.executable, "-m", "crawler.devtools.devserver", "--port", "0", "--wiki", str(wiki), "--log", str(log)],
             [sys.executable, "-m", "bench.static_mirror", "--url-map", str(url_map), "--log", str(log)],
         ]
         self.log = log

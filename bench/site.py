@@ -28,7 +28,7 @@ CONTENT_TYPE = "text/html"  # no charset: the page's own declaration decides, as
 @dataclass(frozen=True)
 class Site:
     wiki: Path  # directory of YYYY-MM-DD_revN.wiki
-    url_map: Path  # JSON {url: spec} for crawler.devserver --url-map
+    url_map: Path  # JSON {url: spec} for crawler.devtools.devserver --url-map
     first: date
     last: date
     citations: list[tuple[Page, date]]  # every cited page with its event day, in citation order
@@ -87,7 +87,7 @@ def build_site(root: Path, pages: list[Page], first: date, events_per_day: int =
 def check_site(site: Site, sample_days: int = 3) -> None:
     """The portal parser reads every generated citation back (a broken bench page would skew the figures)."""
     from crawler.portal.wikitext import parse_wikitext
-    from crawler.urls import source_url
+    from crawler.net.urls import source_url
 
     by_day: dict[date, list[str]] = {}
     for page, day in site.citations:

@@ -1,5 +1,5 @@
 """The bench's page server: the --url-map pages preloaded and served from memory by a small asyncio HTTP/1.1
-server (keep-alive, GET and HEAD), logging each request as ``crawler.devserver`` does.
+server (keep-alive, GET and HEAD), logging each request as ``crawler.devtools.devserver`` does.
 
 The devserver (http.server: a thread per connection, the page read and gunzipped per request) costs ~1.5 ms of
 CPU a request, on the same cores as the crawl it measures; a remote site costs the crawler nothing of the kind.
@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler.mirror import mirror_url, original_url
-from crawler.urls import normalize_url
+from crawler.net.urls import mirror_url, original_url
+from crawler.net.urls import normalize_url
 
 ROBOTS_ALLOW = b"User-agent: *\nAllow: /\n"
 NOT_FOUND = b"<html><body><h1>Not found</h1></body></html>"
@@ -120,7 +120,7 @@ async def serve(pages: Pages, host: str, port: int, log) -> None:
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--url-map", required=True, help="JSON {url: spec}, as for crawler.devserver")
+    p.add_argument("--url-map", required=True, help="JSON {url: spec}, as for crawler.devtools.devserver")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--log", help="append one JSON line per request")

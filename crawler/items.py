@@ -79,7 +79,8 @@ class SourceFetch:
     fetched_at: str | None = None
     status: str = "pending"
     error: str | None = None
-    body: bytes | None = None
+    body: bytes | None = field(default=None, repr=False)
+    compressed_body: bytes | None = field(default=None, repr=False)  # the body as storage keeps it (blobs.pack)
     event_day: date | None = None
     headers: dict = field(default_factory=dict)
     article: dict | None = None
@@ -88,3 +89,5 @@ class SourceFetch:
     recovered_from: str | None = None  # wayback | commoncrawl
     failure: dict | None = None  # the live fetch's failure a capture stands in for
     warc: tuple | None = None  # (warc_file, warc_offset) of the response record, when capturing
+    recovery: dict | None = None  # the recovery plan of a live fetch (``crawler.net.recovery.Plan.to_meta``)
+    stored_status: str | None = None  # the status the archive holds after this fetch was stored

@@ -10,29 +10,29 @@ from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler import __version__
-from crawler.items import DayPage
-from crawler.politeness import user_agent
-from crawler.spiders.portal import PortalSpider
+from crawler.scrapy.spiders.portal import PortalSpider
 from crawler.storage.runs import finish_run, start_run
 from crawler.storage.schema import open_db
-from crawler.warc import capture_settings, replay_settings
 
 
 @dataclass(frozen=True)
 class CrawlOptions:
-    start: date
-    end: date
-    db: str = "output/archive.db"
+    """What a command asks of a crawl; None leaves the setting's default (``crawler.settings``)."""
+
+    start: date | None = None  # None: a distributed worker (its days come from the shared seeds)
+    end: date | None = None
+    db: str | None = None
     wiki_api: str | None = None
     contact: str | None = None
-    follow_sources: bool = True
-    settings: tuple[tuple[str, str], ...] = ()
-    log_level: str = "INFO"
+    follow_sources: bool | None = None
+    settings: tuple[tuple[str, str], ...] = ()  # -s NAME=VALUE pairs, applied last
+    log_level: str | None = None
     log_file: str | None = None  # None: Scrapy logs to stderr
     wayback_url: str | None = None
     warc_dir: str | None = None
     replay: tuple[str, ...] = ()
+    redis_url: str | None = None
+    idle_exit: float | None = None
     command: str = "crawl"
 
 
@@ -45,53 +45,24 @@ class CrawlOutcome:
 
 
 def build_settings(opts: CrawlOptions) -> Settings:
-    """Project settings, then the options, then ``-s NAME=VALUE`` pairs (highest priority)."""
+    """The project's settings, then the options, then ``-s NAME=VALUE`` pairs (all at the command line's
+    priority, the pairs last); what derives from them is set when the crawler is made (``crawler.scrapy.config``)."""
     s = Settings()
     s.setmodule("crawler.settings", priority="project")
-    s.set("NEWSARCHIVE_DB", opts.db, priority="cmdline")
-    if opts.wiki_api:
-        s.set("NEWSARCHIVE_WIKI_API", opts.wiki_api, priority="cmdline")
-    if opts.contact:
-        s.set("NEWSARCHIVE_CONTACT", opts.contact, priority="cmdline")
-        s.set("USER_AGENT", user_agent(opts.contact, __version__), priority="cmdline")
-    s.set("NEWSARCHIVE_FOLLOW_SOURCES", opts.follow_sources, priority="cmdline")
-    s.set("LOG_LEVEL", opts.log_level, priority="cmdline")
+    given = {"NEWSARCHIVE_DB": opts.db, "NEWSARCHIVE_WIKI_API": opts.wiki_api, "NEWSARCHIVE_CONTACT": opts.contact,
+             "NEWSARCHIVE_FOLLOW_SOURCES": opts.follow_sources, "LOG_LEVEL": opts.log_level,
+             "NEWSARCHIVE_WAYBACK_URL": opts.wayback_url, "NEWSARCHIVE_WARC_DIR": opts.warc_dir,
+             "NEWSARCHIVE_REPLAY": list(opts.replay) or None, "NEWSARCHIVE_REDIS_URL": opts.redis_url,
+             "NEWSARCHIVE_IDLE_EXIT": opts.idle_exit}
     if opts.log_file:
         Path(opts.log_file).parent.mkdir(parents=True, exist_ok=True)
-        s.set("LOG_FILE", opts.log_file, priority="cmdline")
-        s.set("LOG_FILE_APPEND", True, priority="cmdline")
-    if opts.wayback_url is not None:
-        s.set("NEWSARCHIVE_WAYBACK_URL", opts.wayback_url, priority="cmdline")
-    if opts.warc_dir:
-        s.update(capture_settings(opts.warc_dir), priority="cmdline")
-    if opts.replay:
-        s.update(replay_settings(opts.replay), priority="cmdline")
+        given.update(LOG_FILE=opts.log_file, LOG_FILE_APPEND=True)
+    for name, value in given.items():
+        if value is not None:
+            s.set(name, value, priority="cmdline")
     for name, value in opts.settings:
         s.set(name, value, priority="cmdline")
-    _drop_switched_off(s)
-    slots = dict(s.getdict("DOWNLOAD_SLOTS"))
-    archive = {"concurrency": s.getint("NEWSARCHIVE_WAYBACK_CONCURRENCY", 2),
-               "delay": s.getfloat("NEWSARCHIVE_WAYBACK_DELAY", 1.0)}
-    slots["wayback"] = {**slots.get("wayback", {}), **archive}
-    slots["commoncrawl"] = {**slots.get("commoncrawl", {}), **archive}
-    s.set("DOWNLOAD_SLOTS", slots, priority="cmdline")
     return s
-
-
-# Components whose module is heavy to import, and the setting that switches them off. Scrapy imports every listed
-# component (even one mapped to None) before it can say NotConfigured; with their setting off they are not listed.
-_HEAVY_COMPONENTS = (
-    ("DOWNLOADER_MIDDLEWARES_BASE", "scrapy.downloadermiddlewares.cookies.CookiesMiddleware", "COOKIES_ENABLED"),
-    ("EXTENSIONS_BASE", "scrapy.extensions.remote_control.RemoteControl", "REMOTE_CONTROL_ENABLED"),
-)
-
-
-def _drop_switched_off(s: Settings) -> None:
-    """Unlist switched-off components that import tldextract (0.1 s) or aiohttp (0.3 s) at every start."""
-    for base, path, switch in _HEAVY_COMPONENTS:
-        components = dict(s.getdict(base))
-        if not s.getbool(switch) and components.pop(path, None) is not None:
-            s.set(base, components, priority=s.getpriority(base))
 
 
 def counts_from_stats(stats: dict) -> dict:
@@ -108,54 +79,48 @@ def counts_from_stats(stats: dict) -> dict:
     }
 
 
-def run_worker(opts: CrawlOptions, redis_url: str, idle_exit: float = 0) -> CrawlOutcome:
-    """A distributed worker: shared frontier and seeds in Redis, items pushed to Redis (no database)."""
-    from crawler.distributed.scrapy_glue import redis_settings
+def _stats(crawler) -> dict:
+    """The crawl's stats ({} when it stopped before its stats collector was made)."""
+    try:
+        return crawler.stats.get_stats()
+    except RuntimeError:
+        return {}
 
-    settings = build_settings(opts)
-    for name, value in redis_settings(redis_url, idle_exit).items():
-        settings.set(name, value, priority="cmdline")
-    settings.set("NEWSARCHIVE_DB", "", priority="cmdline")
-    for name, value in opts.settings:  # -s still wins
-        settings.set(name, value, priority="cmdline")
-    process = CrawlerProcess(settings)
+
+def run_worker(opts: CrawlOptions) -> CrawlOutcome:
+    """A distributed worker (``opts.redis_url``): shared frontier and seeds in Redis, items pushed to Redis."""
+    process = CrawlerProcess(build_settings(opts))
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, worker="1")
     process.start()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
+    stats = _stats(crawler)
     return CrawlOutcome(stats.get("finish_reason", "unknown"), counts_from_stats(stats), stats)
 
 
 def run_crawl(opts: CrawlOptions, on_item=None) -> CrawlOutcome:
-    """Crawl ``opts.start``…``opts.end`` into ``opts.db``; ``on_item(item)`` is called for each stored item."""
+    """Crawl ``opts.start``…``opts.end`` into the archive; ``on_item(item)`` is called for each stored item."""
     settings = build_settings(opts)
-    db = open_db(opts.db)
+    db_path = settings.get("NEWSARCHIVE_DB")
+    db = open_db(db_path)
     run_id = start_run(db, opts.command, {
-        "start": opts.start.isoformat(), "end": opts.end.isoformat(), "db": opts.db,
-        "wiki_api": settings.get("NEWSARCHIVE_WIKI_API"), "follow_sources": opts.follow_sources,
-        "settings": dict(opts.settings)})
+        "start": opts.start.isoformat(), "end": opts.end.isoformat(), "db": db_path,
+        "wiki_api": settings.get("NEWSARCHIVE_WIKI_API"),
+        "follow_sources": settings.getbool("NEWSARCHIVE_FOLLOW_SOURCES"), "settings": dict(opts.settings)})
     db.close()
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
     if on_item is not None:
         crawler.signals.connect(lambda item, **kw: on_item(item), signal=signals.item_scraped, weak=False)
-    reason = "failed"
+    reason = "error"
     try:
         process.crawl(crawler, start=opts.start.isoformat(), end=opts.end.isoformat())
         process.start()
-        stats = crawler.stats.get_stats() if crawler.stats else {}
-        reason = stats.get("finish_reason", "unknown")
-    except BaseException:
-        stats = crawler.stats.get_stats() if crawler.stats else {}
-        reason = "error"
-        raise
+        reason = _stats(crawler).get("finish_reason", "unknown")
     finally:
+        stats = _stats(crawler)
         counts = counts_from_stats(stats)
-        db = open_db(opts.db)
+        db = open_db(db_path)
         finish_run(db, run_id, reason, counts)
         db.close()
     return CrawlOutcome(reason, counts, stats, run_id)
 
-
-def is_day_page(item) -> bool:
-    return isinstance(item, DayPage)

@@ -3,11 +3,11 @@
 import os
 
 from crawler import __version__
-from crawler.politeness import user_agent
+from crawler.net.politeness import user_agent
 
 BOT_NAME = "newsarchive"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["crawler.scrapy.spiders"]
+NEWSPIDER_MODULE = "crawler.scrapy.spiders"
 
 # --- newsarchive's own settings -------------------------------------------------
 NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", "output/archive.db")
@@ -24,7 +24,7 @@ NEWSARCHIVE_REFETCH_OK_SOURCES = False  # refetch ok sources of the crawled days
 NEWSARCHIVE_SOURCE_RETRY_BASE = 3600  # s; failed sources wait base × factor^(attempts-1)
 NEWSARCHIVE_SOURCE_RETRY_FACTOR = 4
 NEWSARCHIVE_SOURCE_MAX_ATTEMPTS = 5
-NEWSARCHIVE_UPDATE_REVISIT_DAYS = 7
+NEWSARCHIVE_UPDATE_REVISIT_DAYS = 7  # `update` re-reads the last K days (the portal is edited afterwards)
 # Recovery of dead sources from web archives (empty URL switches a fallback off).
 NEWSARCHIVE_ARCHIVE_FALLBACK = True
 NEWSARCHIVE_WAYBACK_URL = os.environ.get("NEWSARCHIVE_WAYBACK_URL", "https://web.archive.org")
@@ -32,7 +32,7 @@ NEWSARCHIVE_WAYBACK_CONCURRENCY = 2
 NEWSARCHIVE_WAYBACK_DELAY = 1.0  # s between requests to the archive
 NEWSARCHIVE_CAPTURES_TO_TRY = 3  # nearest captures tried in turn when one fails
 NEWSARCHIVE_COMMONCRAWL_URL = os.environ.get("NEWSARCHIVE_COMMONCRAWL_URL", "https://index.commoncrawl.org")
-NEWSARCHIVE_COMMONCRAWL_DATA_URL = os.environ.get("NEWSARCHIVE_COMMONCRAWL_DATA_URL", "https://data.commoncrawl.org")  # `update` re-reads the last K days (the portal is edited afterwards)
+NEWSARCHIVE_COMMONCRAWL_DATA_URL = os.environ.get("NEWSARCHIVE_COMMONCRAWL_DATA_URL", "https://data.commoncrawl.org")
 
 # --- politeness ------------------------------------------------------------------
 USER_AGENT = user_agent(NEWSARCHIVE_CONTACT, __version__)
@@ -47,15 +47,16 @@ NEWSARCHIVE_SHARED_HOST_DELAY = 0.25
 # item (a source) or a few (a portal batch), so 100 only costs ~2.7 ms of reactor CPU a page (measured, bench).
 CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 0.25
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # each delay is drawn from ±50% of DOWNLOAD_DELAY
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
-# The wiki API gets its own slot: one request at a time, as Wikimedia's API etiquette asks.
+# The wiki API gets its own slot: one request at a time, as Wikimedia's API etiquette asks. The web archives get
+# theirs (crawler.scrapy.config derives them again from NEWSARCHIVE_WAYBACK_* given on the command line).
 DOWNLOAD_SLOTS = {"wiki-api": {"concurrency": 1, "delay": 0},
-                  "wayback": {"concurrency": 2, "delay": 1.0},  # rebuilt from NEWSARCHIVE_WAYBACK_* by the CLI
-                  "commoncrawl": {"concurrency": 2, "delay": 1.0}}
+                  "wayback": {"concurrency": NEWSARCHIVE_WAYBACK_CONCURRENCY, "delay": NEWSARCHIVE_WAYBACK_DELAY},
+                  "commoncrawl": {"concurrency": NEWSARCHIVE_WAYBACK_CONCURRENCY, "delay": NEWSARCHIVE_WAYBACK_DELAY}}
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
@@ -74,17 +75,22 @@ REDIRECT_MAX_TIMES = 10
 # 50 portal titles make an API URL of ~3 KB; MediaWiki accepts 8 KB request lines.
 URLLENGTH_LIMIT = 8000
 
+# Priorities: robots.txt (100) and safe targets (110) decide before a WARC replay answers (115), so a replay takes
+# them again as live; the replay answers before the mirror rewrites URLs (120), and its responses then pass through
+# every process_response (redirects, decompression, retries) like downloaded ones. The capture (880) sits below
+# the HTTP cache (900) and above redirects (600), retries (550) and decompression (590): it records every hop,
+# every retried error answer and the body as it came off the wire.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
-    "crawler.middlewares.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "crawler.middlewares.QuickMetaRefreshMiddleware": 580,
-    "crawler.middlewares.LocalMirrorMiddleware": 120,
-    "crawler.safe_targets.SafeTargetsMiddleware": 110,
-    "crawler.warc.middleware.WarcReplayMiddleware": 115,
-    "crawler.warc.middleware.WarcCaptureMiddleware": 880,
+    "crawler.scrapy.middlewares.robots.SharedRobotsTxtMiddleware": 100,
+    "crawler.scrapy.middlewares.safe_targets.SafeTargetsMiddleware": 110,
+    "crawler.scrapy.middlewares.warc_replay.WarcReplayMiddleware": 115,
+    "crawler.scrapy.middlewares.mirror.LocalMirrorMiddleware": 120,
+    "crawler.scrapy.middlewares.retry_after.RetryAfterMiddleware": 550,
+    "crawler.scrapy.middlewares.meta_refresh.QuickMetaRefreshMiddleware": 580,
+    "crawler.scrapy.middlewares.warc_capture.WarcCaptureMiddleware": 880,
 }
 # WARC capture (--warc DIR) and offline replay (--replay FILE_OR_DIR…)
 NEWSARCHIVE_WARC_DIR = ""
@@ -95,9 +101,13 @@ NEWSARCHIVE_REPLAY = []
 # Safe targets: URLs from wiki text never reach loopback/private/link-local/unique-local addresses.
 NEWSARCHIVE_SAFE_TARGETS = True
 NEWSARCHIVE_ALLOW_NETWORKS = os.environ.get("NEWSARCHIVE_ALLOW_NETWORKS", "")  # e.g. "127.0.0.0/8" for tests
-TWISTED_DNS_RESOLVER = "crawler.safe_targets.SafeResolver"
-# Tests/demo/bench only: serve every non-API URL from a local mirror (crawler.devserver).
+TWISTED_DNS_RESOLVER = "crawler.scrapy.resolver.SafeResolver"
+# Tests/demo/bench only: serve every non-API URL from a local mirror (crawler.devtools.devserver).
 NEWSARCHIVE_MIRROR = os.environ.get("NEWSARCHIVE_MIRROR", "")
+# Distributed mode (crawler.scrapy.config turns a crawl into a worker when the Redis URL is set)
+NEWSARCHIVE_REDIS_URL = ""
+NEWSARCHIVE_IDLE_EXIT = 0  # s a worker waits with an empty frontier before it exits (0 = until stopped)
+NEWSARCHIVE_INGEST_BATCH = 200  # items the ingest writes per transaction
 ITEM_PIPELINES = {
     "pipelines.extraction.ExtractionPipeline": 500,
     "pipelines.storage.StoragePipeline": 800,

@@ -18,7 +18,8 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 
 from crawler.items import SourceFetch
-from crawler.sources import extract_source, one_line
+from crawler.extract.fetched import extract_source
+from crawler.net.failures import one_line
 from crawler.storage.blobs import pack
 
 PRELOAD = ["crawler.extract.article", "pipelines.extraction"]
@@ -73,7 +74,8 @@ def extract_for_storage(body: bytes, url: str, content_type: str | None, event_d
 
 
 class ExtractionPipeline:
-    """Hands each fetched body to ``crawler.sources.extract_source`` in a worker process."""
+    """Hands each fetched body to ``crawler.extract.fetched.extract_source`` in a worker process; the result goes
+    in ``item.article`` (and the compressed body in ``item.compressed_body`` when the archive will keep it)."""
 
     def __init__(self, workers: int, stats, compress: bool = True):
         self.workers = workers
@@ -87,9 +89,9 @@ class ExtractionPipeline:
         from scrapy.exceptions import NotConfigured
 
         s = crawler.settings
-        if not s.getbool("NEWSARCHIVE_FOLLOW_SOURCES", True):
+        if not s.getbool("NEWSARCHIVE_FOLLOW_SOURCES"):
             raise NotConfigured("sources are not followed")
-        workers = s.getint("NEWSARCHIVE_EXTRACT_WORKERS", 0) or os.cpu_count() or 1
+        workers = s.getint("NEWSARCHIVE_EXTRACT_WORKERS") or os.cpu_count() or 1
         return cls(workers, crawler.stats, compress=bool(s.get("NEWSARCHIVE_DB")))
 
     def open_spider(self):

@@ -1,21 +1,23 @@
-"""Item pipeline: writes day pages (and later, fetched sources) to SQLite through crawler.storage."""
+"""Item pipeline: writes day pages and fetched sources to the archive through ``crawler.storage``."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from scrapy.exceptions import NotConfigured
 
 from crawler.items import DayPage, SourceFetch
-from crawler.storage.repo import save_day
+from crawler.storage.days import save_day
 from crawler.storage.schema import open_db
 from crawler.storage.sources import RetryPolicy, save_source
 
 
 class StoragePipeline:
-    """One SQLite connection, owned by the reactor thread; one transaction per day page."""
+    """One SQLite connection, owned by the reactor thread; one transaction per day page or source.
 
-    def __init__(self, db_path: str, stats, policy: RetryPolicy = RetryPolicy()):
+    A stored source keeps the status the archive holds in ``item.stored_status`` (the spider reads it to decide
+    whether to look for an archived copy); its body is freed once stored.
+    """
+
+    def __init__(self, db_path: str, stats, policy: RetryPolicy):
         self.db_path = db_path
         self.stats = stats
         self.policy = policy
@@ -26,13 +28,7 @@ class StoragePipeline:
         path = crawler.settings.get("NEWSARCHIVE_DB")
         if not path:
             raise NotConfigured("NEWSARCHIVE_DB is empty: storage off")
-        s = crawler.settings
-        policy = RetryPolicy(base=timedelta(seconds=s.getfloat("NEWSARCHIVE_SOURCE_RETRY_BASE", 3600)),
-                             factor=s.getfloat("NEWSARCHIVE_SOURCE_RETRY_FACTOR", 4),
-                             max_attempts=s.getint("NEWSARCHIVE_SOURCE_MAX_ATTEMPTS", 5))
-        pipeline = cls(path, crawler.stats, policy)
-        pipeline.crawler = crawler
-        return pipeline
+        return cls(path, crawler.stats, RetryPolicy.from_settings(crawler.settings))
 
     def open_spider(self):
         self.db = open_db(self.db_path)
@@ -40,15 +36,6 @@ class StoragePipeline:
     def close_spider(self):
         if self.db is not None:
             self.db.close()
-
-    def _maybe_recover(self, item, status: str) -> None:
-        """A live page that fetched but held no article (empty, soft 404): look for an archived copy."""
-        spider = self.crawler.spider
-        if (item.recovered_from or item.status != "fetched" or status not in ("empty_extraction", "soft_404")
-                or not getattr(spider, "archive_fallback", False)):
-            return
-        error = (item.article or {}).get("error")
-        self.crawler.engine.crawl(spider.archive_request(item.url, item.event_day, status, error))
 
     def process_item(self, item):
         if isinstance(item, DayPage):
@@ -60,17 +47,20 @@ class StoragePipeline:
             else:
                 self.stats.inc_value("newsarchive/days/unchanged")
         elif isinstance(item, SourceFetch):
-            status = save_source(self.db, item, item.article, self.policy,
-                                 compressed_body=getattr(item, "compressed_body", None))
-            if item.status != "archive_miss" and not item.recovered_from:
-                self.stats.inc_value("newsarchive/sources/fetched")
-                self.stats.inc_value("newsarchive/sources/ok" if status == "ok" else "newsarchive/sources/failed")
-            elif item.recovered_from and status == "ok":
-                self.stats.inc_value("newsarchive/sources/ok")
-                self.stats.inc_value("newsarchive/sources/failed", -1)
-            self.stats.inc_value(f"newsarchive/sources/status/{status}")
-            if item.recovered_from and status == "ok":
-                self.stats.inc_value("newsarchive/sources/recovered")
-            self._maybe_recover(item, status)
+            status = save_source(self.db, item, item.article, self.policy, compressed_body=item.compressed_body)
+            self._count(item, status)
+            item.stored_status = status
             item.body = item.compressed_body = None  # free the page; it is stored compressed
         return item
+
+    def _count(self, item: SourceFetch, status: str) -> None:
+        """Live fetches count as fetched, ok or failed; a recovered capture turns a failed one into ok."""
+        inc = self.stats.inc_value
+        if item.status != "archive_miss" and not item.recovered_from:
+            inc("newsarchive/sources/fetched")
+            inc("newsarchive/sources/ok" if status == "ok" else "newsarchive/sources/failed")
+        elif item.recovered_from and status == "ok":
+            inc("newsarchive/sources/ok")
+            inc("newsarchive/sources/failed", -1)
+            inc("newsarchive/sources/recovered")
+        inc(f"newsarchive/sources/status/{status}")

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
+from crawler.storage.sources import RetryPolicy
+
+# The retry schedule tests store sources with (the project's defaults, written out)
+RETRY = RetryPolicy(base=timedelta(hours=1), factor=4.0, max_attempts=5)
 
 
 @pytest.fixture

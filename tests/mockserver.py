@@ -1,4 +1,4 @@
-"""Run crawler.devserver as a subprocess on 127.0.0.1 with a random port (like Scrapy's tests/mockserver)."""
+"""Run crawler.devtools.devserver as a subprocess on 127.0.0.1 with a random port (like Scrapy's tests/mockserver)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ class MockServer:
     """``with MockServer(wiki=[dir], log=path) as srv: srv.url('/w/api.php')``"""
 
     def __init__(self, *extra: str, wiki: list[Path] = (), articles: Path | None = None, log: Path | None = None):
-        self.args = [sys.executable, "-m", "crawler.devserver", "--port", "0"]
+        self.args = [sys.executable, "-m", "crawler.devtools.devserver", "--port", "0"]
         for d in wiki:
             self.args += ["--wiki", str(d)]
         if articles:

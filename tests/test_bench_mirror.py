@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.mirror import mirror_url
+from crawler.net.urls import mirror_url
 
 ROOT = Path(__file__).resolve().parents[1]
 

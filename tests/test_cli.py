@@ -140,25 +140,31 @@ def _run_python(code: str):
 
 
 def test_quick_exit_keeps_the_exit_code_atexit_handlers_and_buffered_output():
-    proc = _run_python("import atexit, sys\nfrom crawler.cliutil import exit_now\n"
+    proc = _run_python("import atexit, sys\nfrom crawler.cli.options import exit_now\n"
                        "atexit.register(lambda: print('atexit ran'))\n"
                        "sys.stdout.write('x' * 300000)\nsys.stderr.write('partial line')\nexit_now(3)")
     assert proc.returncode == 3
     assert proc.stdout == "x" * 300000 + "atexit ran\n"  # more than a pipe holds, all delivered
     assert proc.stderr == "partial line"
-    proc = _run_python("from crawler.cliutil import exit_now\nexit_now('newsarchive: error: no such day')")
+    proc = _run_python("from crawler.cli.options import exit_now\nexit_now('newsarchive: error: no such day')")
     assert proc.returncode == 1 and proc.stderr == "newsarchive: error: no such day\n"
 
 
 def test_switched_off_components_are_not_even_listed():
-    from crawler.runner import CrawlOptions, build_settings
+    from scrapy.crawler import Crawler
 
-    plain = build_settings(CrawlOptions(start=date(2014, 2, 13), end=date(2014, 2, 13)))
+    from crawler.runner import CrawlOptions, build_settings
+    from crawler.scrapy.spiders.portal import PortalSpider
+
+    def crawler_settings(pairs=()):  # the settings a crawler of the portal spider runs with
+        return Crawler(PortalSpider, build_settings(CrawlOptions(date(2014, 2, 13), date(2014, 2, 13),
+                                                                 settings=pairs))).settings
+
+    plain = crawler_settings()
     assert "scrapy.extensions.remote_control.RemoteControl" not in plain.getdict("EXTENSIONS_BASE")
     assert "scrapy.downloadermiddlewares.cookies.CookiesMiddleware" not in plain.getdict(
         "DOWNLOADER_MIDDLEWARES_BASE")
     assert "scrapy.extensions.corestats.CoreStats" in plain.getdict("EXTENSIONS_BASE")
-    on = build_settings(CrawlOptions(start=date(2014, 2, 13), end=date(2014, 2, 13),
-                                     settings=(("COOKIES_ENABLED", "1"), ("REMOTE_CONTROL_ENABLED", "1"))))
+    on = crawler_settings((("COOKIES_ENABLED", "1"), ("REMOTE_CONTROL_ENABLED", "1")))
     assert "scrapy.downloadermiddlewares.cookies.CookiesMiddleware" in on.getdict("DOWNLOADER_MIDDLEWARES_BASE")
     assert "scrapy.extensions.remote_control.RemoteControl" in on.getdict("EXTENSIONS_BASE")

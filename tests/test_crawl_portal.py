@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from crawler.portal.wikitext import parse_wikitext
-from crawler.storage.repo import day_events
+from crawler.storage.days import day_events
 from crawler.storage.schema import open_db
 from tests.mockserver import MockServer
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "crawler" / "sample_data" / "portal"
+SAMPLES = ROOT / "crawler" / "devtools" / "sample_data" / "portal"
 REAL = ROOT.parent / "shared" / "realdata" / "portal" / "wikitext"
 CLI = [sys.executable, "-m", "crawler.cli"]
 

@@ -18,6 +18,7 @@ from crawler.distributed import keys
 from crawler.distributed.codec import decode_item, encode_item
 from crawler.items import DayPage, Entity, Event, SourceFetch, SourceRef
 from crawler.storage.schema import open_db
+from tests.conftest import RETRY
 from tests.mockserver import MockServer
 from tests.redisserver import RedisServer
 from tests.sitegen import build_site
@@ -122,14 +123,14 @@ def test_ingest_restart_loses_no_item(tmp_path):
         r.lmove(keys.ITEMS, keys.PROCESSING, "LEFT", "RIGHT")  # a batch was taken, then the ingest died
         r.lmove(keys.ITEMS, keys.PROCESSING, "LEFT", "RIGHT")
         db = open_db(tmp_path / "a.db")
-        assert drain_once(r, db, batch=10) == 2
+        assert drain_once(r, db, batch=10, policy=RETRY) == 2
         assert r.llen(keys.PROCESSING) == 0 and r.llen(keys.ITEMS) == 0
         assert db["events"].count == 1 and next(db.query("SELECT status, attempts FROM sources")) == {
             "status": "ok", "attempts": 1}
         # replaying the same batch (crash after commit, before delete) changes nothing
         r.rpush(keys.PROCESSING, encode_item(day), encode_item(src))
         before = content(tmp_path / "a.db")
-        drain_once(r, db, batch=10)
+        drain_once(r, db, batch=10, policy=RETRY)
         assert content(tmp_path / "a.db") == before
 
 
@@ -240,7 +241,7 @@ def test_reseed_asks_once_per_missing_source_for_its_earliest_citing_day(tmp_pat
         r.delete(keys.SEEDS)  # the seeds were taken by workers
         db = open_db(tmp_path / "a.db")
         r.rpush(keys.ITEMS, encode_item(day_page(date(2015, 3, 3), 1)), encode_item(day_page(date(2015, 3, 1), 2)))
-        drain_once(r, db, batch=10)
+        drain_once(r, db, batch=10, policy=RETRY)
         assert reseed_missing(r, db) == 1 + 4  # the day never stored, the four sources never fetched
         seeds = [json.loads(x) for x in r.lrange(keys.SEEDS, 0, -1)]
     sources = [(s["url"], s["day"]) for s in seeds if s["kind"] == "source"]
@@ -255,7 +256,7 @@ def test_gate_handler_gives_back_the_turn_of_a_request_cancelled_while_waiting(t
     import redis as redis_py
 
     from crawler.distributed.hostgate import HostGate
-    from crawler.distributed.scrapy_glue import SharedHostGateHandler
+    from crawler.scrapy.distributed import SharedHostGateHandler
 
     class Stats:
         def __init__(self):
@@ -364,9 +365,9 @@ def test_an_api_lease_ends_with_the_last_day_page_pushed_not_when_the_callback_e
     import redis as redis_py
 
     from crawler.distributed.leases import Leases, leased
-    from crawler.distributed.scrapy_glue import RedisItemPipeline
+    from pipelines.redis import RedisItemPipeline
     from crawler.items import DayPage
-    from crawler.spiders.portal import api_lease_key
+    from crawler.distributed.leases import api_lease_key
 
     frontier = keys.frontier_key()
     with RedisServer(tmp_path) as server:

@@ -9,13 +9,14 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.archive import export as export_mod
-from crawler.archive.commands import export as export_cmd
+from crawler.cli.archive import export as export_cmd
 from crawler.archive.export import ExportError, export, iter_events
 from crawler.items import DayPage, SourceFetch
 from crawler.portal.wikitext import parse_wikitext
-from crawler.storage.repo import save_day
+from crawler.storage.days import save_day
 from crawler.storage.schema import open_db
 from crawler.storage.sources import save_source
+from tests.conftest import RETRY
 
 FIXTURES = Path(__file__).parent / "data" / "archive"
 ARTICLE = "The full article body, which belongs to its publisher. Zeppelin."
@@ -33,7 +34,7 @@ def db(tmp_path):
     save_source(db, SourceFetch(url=KERRY_URL, status="ok", http_status=200, event_day=date(2016, 3, 22)),
                 {"status": "ok", "title": "Kerry to Moscow", "authors": ["A. Reporter"], "text": ARTICLE,
                  "published": "2016-03-22", "date_source": "jsonld", "date_confidence": 0.9, "word_count": 12,
-                 "extractor": "trafilatura", "extractor_version": "2.3.1"})
+                 "extractor": "trafilatura", "extractor_version": "2.3.1"}, RETRY)
     db.execute("INSERT INTO runs (command, started_at, finished_at, finish_reason, days, events, "
                "software_version) VALUES ('crawl', '2024-02-01T00:00:00+00:00', '2024-02-01T00:10:00+00:00', "
                "'finished', 10, 12, '0.1.0')")

@@ -10,9 +10,10 @@ from sqlite_utils.db import quote_identifier
 from crawler.archive.datasette import metadata, write_metadata
 from crawler.items import DayPage, Event, SourceFetch, SourceRef
 from crawler.storage.fts import enable_fts, rebuild_fts, search_events
-from crawler.storage.repo import save_day
+from crawler.storage.days import save_day
 from crawler.storage.schema import migrations, open_db
 from crawler.storage.sources import save_source, update_extraction
+from tests.conftest import RETRY
 
 DAY = date(2019, 4, 15)
 
@@ -33,7 +34,7 @@ def stored_source(tmp_path):
     db = open_db(tmp_path / "a.db")
     save_day(db, day_page(["Fire."], rev=1))
     save_source(db, SourceFetch(url="https://example.com/1", status="ok"),
-                {"status": "ok", "title": "Blaze in Paris", "text": "Firefighters saved the belfry."})
+                {"status": "ok", "title": "Blaze in Paris", "text": "Firefighters saved the belfry."}, RETRY)
     (sid,) = [r[0] for r in db.execute("SELECT id FROM sources")]
     return db, sid
 

@@ -8,7 +8,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares import QuickMetaRefreshMiddleware
+from crawler.scrapy.middlewares.meta_refresh import QuickMetaRefreshMiddleware
 
 REFRESH = '<html><head><meta http-equiv="Refresh" content="0; url=/story-2014"></head><body></body></html>'
 PLAIN = "<html><head><title>A page</title></head><body>" + "<p>Nothing moves here.</p>" * 500 + "</body></html>"

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from crawler.portal.api import ApiError, read_query, revisions_url
-from crawler.politeness import retry_after_seconds
+from crawler.net.politeness import retry_after_seconds
 
 
 def test_revisions_url_has_the_documented_parameters():

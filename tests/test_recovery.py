@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 from crawler.storage.schema import open_db
-from crawler.wayback import rank_captures, unwrap_archive_url
+from crawler.net.wayback import rank_captures, unwrap_archive_url
 from tests.mockserver import MockServer
 from tests.sitegen import article_html
 from tests.test_crawl_portal import run_cli

@@ -8,12 +8,16 @@ from click.testing import CliRunner
 
 from crawler.archive import related as related_mod
 from crawler.archive import render as render_mod
-from crawler.archive.commands import render as render_cmd
-from crawler.archive.render import clean, md_inline, md_paragraph, render_archive, safe_url
+from crawler.cli.archive import render as render_cmd
+from crawler.archive.markdown import clean, md_inline, md_paragraph, safe_url
+from crawler.archive.related import _key_day, path_key
+from crawler.archive.render import render_archive
+from crawler.storage.events import days_sharing_entities
 from crawler.items import DayPage, Entity, Event, SourceFetch, SourceRef
-from crawler.storage.repo import save_day
+from crawler.storage.days import save_day
 from crawler.storage.schema import open_db
 from crawler.storage.sources import save_source
+from tests.conftest import RETRY
 
 
 def ev(text, entities=(), sources=(), category=None, stories=()):
@@ -117,7 +121,7 @@ def test_page_layout_without_and_with_description(db, tmp_path):
                             ev("Described event.", sources=[("https://www.example.com/b", None),
                                                             ("https://www.example.com/c", "C News")])])
     save_source(db, SourceFetch(url="https://www.example.com/c", status="ok"),
-                {"status": "ok", "text": "t", "description": "Standfirst &amp; more\n  on two lines"})
+                {"status": "ok", "text": "t", "description": "Standfirst &amp; more\n  on two lines"}, RETRY)
     render_archive(db, tmp_path)
     assert (tmp_path / "2021/03/4/plain-event.md").read_text(encoding="utf-8") == (
         "### [2021-03-04](/news/2021/03/4/index.md)\n\n# Plain event.\n\n### Source:\n\n"
@@ -131,7 +135,7 @@ def test_page_layout_without_and_with_description(db, tmp_path):
 def test_bare_url_uses_site_name(db, tmp_path):
     save(db, "2021-03-04", [ev("Bare.", sources=[("https://www.example.org/x", None)])])
     save_source(db, SourceFetch(url="https://www.example.org/x", status="ok"),
-                {"status": "ok", "text": "t", "site_name": "The Daily Example"})
+                {"status": "ok", "text": "t", "site_name": "The Daily Example"}, RETRY)
     render_archive(db, tmp_path)
     assert "1. [The Daily Example](https://www.example.org/x)" in (tmp_path / "2021/03/4/bare.md").read_text()
 
@@ -189,7 +193,7 @@ def test_refresh_related_renders_the_days_whose_related_lists_change(db, tmp_pat
     save(db, "2021-03-09", [ev("Lima rebuilds", ["Lima"])])
     s = render_archive(db, tmp_path, days=["2021-03-09"])  # the old page does not know the new event yet
     assert s.days == 1 and related_lines((tmp_path / "2021/03/4/flood-in-lima.md").read_text()) == []
-    assert render_mod.linked_days(db, ["2021-03-09"]) == ["2021-03-04"]  # Oslo's day shares nothing
+    assert days_sharing_entities(db, ["2021-03-09"]) == ["2021-03-04"]  # Oslo's day shares nothing
     runner = CliRunner()
     result = runner.invoke(render_cmd, ["--db", str(tmp_path / "a.db"), "--out", str(tmp_path), "--from",
                                         "2021-03-09", "--to", "2021-03-09", "--refresh-related"])
@@ -207,7 +211,7 @@ def test_refresh_related_also_drops_links_to_a_removed_event(db, tmp_path):
     old = tmp_path / "2021/03/4/flood-in-lima.md"
     assert related_lines(old.read_text()) == ["1. [Lima rebuilds](/news/2021/03/9/lima-rebuilds.md) _Context: Lima_"]
     save(db, "2021-03-09", [ev("Vote in Oslo", ["Oslo"])], rev=2)  # the Lima event is gone from the day
-    assert render_mod.linked_days(db, ["2021-03-09"]) == []  # the entity links no longer show day 4
+    assert days_sharing_entities(db, ["2021-03-09"]) == []  # the entity links no longer show day 4
     s = render_archive(db, tmp_path, days=["2021-03-09"], refresh_related=True)
     assert s.days == 2  # found through what day 4's page linked to when last rendered
     assert related_lines(old.read_text()) == []
@@ -224,7 +228,7 @@ def test_hostile_text_renders_no_live_link_or_html(db, tmp_path):
            sources=[("javascript:alert(3)", "[x](javascript:y)"), ("https://ok.example/a b(c)", "OK <i>")]),
         ev("Also <b>bold</b> #", entities=["Evil_[x](javascript:z)"])])
     save_source(db, SourceFetch(url="https://ok.example/a b(c)", status="ok"),
-                {"status": "ok", "text": "t", "description": "# Fake\n### Source:\n\n1. [x](javascript:v)"})
+                {"status": "ok", "text": "t", "description": "# Fake\n### Source:\n\n1. [x](javascript:v)"}, RETRY)
     render_archive(db, tmp_path)
     md = markdown_it.MarkdownIt("commonmark")
     md.validateLink = lambda url: True  # let through what a lax renderer would: we check the hrefs ourselves
@@ -284,9 +288,9 @@ def test_path_key_orders_like_the_path_strings():
     from crawler.archive.slug import day_index_path
 
     days = [(date(2016, 11, 25) + timedelta(days=i)).isoformat() for i in range(800)]
-    assert sorted(days, key=render_mod.path_key) == sorted(days, key=day_index_path)
-    assert render_mod.path_key("2017-01-09") > render_mod.path_key("2017-01-31") > render_mod.path_key("2017-01-03")
-    assert all(render_mod._key_day(render_mod.path_key(d)) == d for d in days)
+    assert sorted(days, key=path_key) == sorted(days, key=day_index_path)
+    assert path_key("2017-01-09") > path_key("2017-01-31") > path_key("2017-01-03")
+    assert all(_key_day(path_key(d)) == d for d in days)
 
 
 def test_refresh_related_on_an_output_dir_without_recorded_links_renders_every_day_once(db, tmp_path):

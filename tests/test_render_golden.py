@@ -16,9 +16,10 @@ from crawler.archive import related as related_mod
 from crawler.archive.render import render_archive
 from crawler.items import DayPage, SourceFetch
 from crawler.portal.wikitext import parse_wikitext
-from crawler.storage.repo import save_day
+from crawler.storage.days import save_day
 from crawler.storage.schema import open_db
 from crawler.storage.sources import save_source
+from tests.conftest import RETRY
 
 FIXTURES = Path(__file__).parent / "data" / "archive"
 REAL_DAY = "portal/wikitext/2014-02-13_rev1102326775.wiki"
@@ -102,7 +103,7 @@ def archive(realdata, tmp_path, request, monkeypatch):
                 {"status": "ok", "title": "Russia trip: New start to military cooperation?",
                  "description": "Egypt&#039;s foreign and defence ministers discuss arms deals in Moscow "
                                 "&ndash; a new start to military cooperation",
-                 "site_name": "Ahram Online", "published": "2014-02-13", "date_source": "meta", "text": "…"})
+                 "site_name": "Ahram Online", "published": "2014-02-13", "date_source": "meta", "text": "…"}, RETRY)
     render_archive(db, tmp_path / "news")
     return tmp_path / "news"
 

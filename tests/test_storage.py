@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from crawler.items import DayPage, Entity, Event, SourceRef
-from crawler.storage.repo import day_events, event_ids, save_day
+from crawler.storage.days import day_events, event_ids, save_day
 from crawler.storage.schema import open_db
 
 D = date(2014, 2, 13)
@@ -93,7 +93,7 @@ def test_failure_keeps_earlier_events(db):
 
 
 def test_failed_write_rolls_back(db, monkeypatch):
-    import crawler.storage.repo as repo
+    import crawler.storage.days as repo
     save_day(db, page([ev("Good.", 1)], rev=1))
     before = table_dump(db)
 

@@ -1,4 +1,4 @@
-from crawler.urls import normalize_url
+from crawler.net.urls import normalize_url
 
 
 def test_tracking_parameters_dropped_and_query_sorted():

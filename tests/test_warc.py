@@ -14,14 +14,13 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.sources import FAILURE_STATUS, classify_failure
+from crawler.net.failures import FAILURE_STATUS, classify_failure
 from crawler.storage.blobs import unpack
 from crawler.storage.schema import open_db
-from crawler.warc import replay_settings, with_warc_middlewares
-from crawler.warc.errors import NotInReplay, ReplayedFailure
+from crawler.scrapy.middlewares.warc_replay import NotInReplay, ReplayedFailure
 from crawler.warc.reader import WarcIndex, read_record, warc_files
-from crawler.warc.reextract import find_warc, source_body
-from crawler.warc.schema import add_warc_columns
+from crawler.warc.bodies import find_warc, source_body
+from crawler.storage.warc import add_warc_columns
 from crawler.warc.writer import WarcWriter
 from tests.mockserver import MockServer
 from tests.sitegen import article_html, build_site
@@ -173,9 +172,7 @@ def test_not_in_replay_is_classified(tmp_path):
     exc = NotInReplay("http://ex.org/robots-and-more")
     status, message = classify_failure(exc)
     assert status != "robots_denied" and "not in the replayed WARC" in message
-    if "NotInReplay" not in FAILURE_STATUS:
-        pytest.skip("crawler.sources.FAILURE_STATUS has no NotInReplay entry yet")
-    assert status == "not_in_replay"
+    assert FAILURE_STATUS["NotInReplay"] == status == "not_in_replay"
 
 
 def test_warc_columns_and_body_from_warc(tmp_path):
@@ -197,11 +194,11 @@ def test_warc_columns_and_body_from_warc(tmp_path):
 
 def test_demo_warc_replays_without_network(tmp_path):
     out, db_path = tmp_path / "warc", tmp_path / "demo.db"
-    proc = subprocess.run([sys.executable, "-m", "crawler.warc.build_demo", "--out", str(out),
+    proc = subprocess.run([sys.executable, "-m", "crawler.devtools.build_demo_warc", "--out", str(out),
                            "--crawl", str(db_path)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert warcio_cli("check", *map(str, warc_files([out]))).returncode == 0
-    manifest = json.loads((ROOT / "crawler/sample_data/articles/manifest.json").read_text())
+    manifest = json.loads((ROOT / "crawler/devtools/sample_data/articles/manifest.json").read_text())
     index = WarcIndex.build([out])
     assert all(p["url"] in index for p in manifest["pages"])
     db = open_db(db_path)
@@ -278,13 +275,6 @@ def replay_log(db_path: Path) -> str:
     return sorted((db_path.parent / "logs").glob("crawl-*.log"))[-1].read_text()
 
 
-def cli_has_warc_options() -> bool:
-    from crawler.cli import crawl
-
-    flags = {opt for p in crawl.params for opt in getattr(p, "opts", [])}
-    return {"--warc", "--replay"} <= flags
-
-
 def capture_then_replay(tmp_path, use_cli_options: bool):
     site = round_trip_site(tmp_path)
     warc_dir, replay_dir = tmp_path / "warc", tmp_path / "replay"
@@ -292,15 +282,9 @@ def capture_then_replay(tmp_path, use_cli_options: bool):
     days = ["--from", "2015-03-01", "--to", "2015-03-04"]
     if use_cli_options:
         capture_args, replay_args = ["--warc", str(warc_dir)], ["--replay", str(replay_dir)]
-    else:
-        from crawler.settings import DOWNLOADER_MIDDLEWARES
-
-        mws = ["-s", "DOWNLOADER_MIDDLEWARES=" + json.dumps(with_warc_middlewares(DOWNLOADER_MIDDLEWARES))]
-        capture_args = [*mws, "-s", f"NEWSARCHIVE_WARC_DIR={warc_dir}"]
-        settings = {**replay_settings([replay_dir]), "NEWSARCHIVE_REPLAY": str(replay_dir)}
-        replay_args = [*mws]
-        for name, value in settings.items():
-            replay_args += ["-s", f"{name}={int(value) if isinstance(value, bool) else value}"]
+    else:  # the settings alone, as `scrapy crawl portal -s …` takes them: the rest derives from them
+        capture_args = ["-s", f"NEWSARCHIVE_WARC_DIR={warc_dir}"]
+        replay_args = ["-s", f"NEWSARCHIVE_REPLAY={replay_dir}"]
     with MockServer("--url-map", str(site["map"]), wiki=[site["wiki"]]) as srv:
         api = srv.api
         run_cli("crawl", *days, "--db", str(live), "--wiki-api", api,
@@ -359,7 +343,6 @@ def test_capture_then_replay_with_settings(tmp_path):
     check_round_trip(warc_dir, live, replayed, api)
 
 
-@pytest.mark.skipif(not cli_has_warc_options(), reason="`newsarchive crawl` has no --warc/--replay yet")
 def test_capture_then_replay_with_cli_options(tmp_path):
     _, warc_dir, live, replayed, api, _ = capture_then_replay(tmp_path, use_cli_options=True)
     check_round_trip(warc_dir, live, replayed, api)

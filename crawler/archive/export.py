@@ -1,7 +1,7 @@
 """Streamed dataset exports of the archive: JSON Lines, Parquet, CSV tables — each with a data card (pure).
 
-Rows are read with cursors in batches inside one read transaction (a consistent snapshot while a crawl
-writes); memory stays flat however many events there are.
+Rows are read in batches (``crawler.storage.exports``) inside one read transaction (a consistent snapshot while a
+crawl writes); memory stays flat however many events there are.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler import __version__
+from crawler.storage.events import read_snapshot
+from crawler.storage.exports import TABLES, event_batches, export_facts, table_rows
 
 FORMATS = ("jsonl", "parquet", "csv")
 BATCH = 500  # events per database round trip
@@ -85,17 +87,6 @@ def csv_source_columns(with_text: bool = True) -> list[str]:
         c for c, _, _ in SOURCE_COLUMNS if c not in _NESTED_ONLY + ("url",) and (with_text or c != "text")]
 
 
-def _range_sql(start, end, col: str = "day") -> tuple[str, list]:
-    where, params = [], []
-    if start:
-        where.append(f"{col} >= ?")
-        params.append(str(start))
-    if end:
-        where.append(f"{col} <= ?")
-        params.append(str(end))
-    return (" AND ".join(where) or "1"), params
-
-
 def _source_cols(with_text: bool) -> list[str]:
     return [c for c, _, _ in SOURCE_COLUMNS if with_text or c != "text"]
 
@@ -103,32 +94,12 @@ def _source_cols(with_text: bool) -> list[str]:
 def iter_events(db: sqlite_utils.Database, start=None, end=None, *, with_text: bool = True,
                 batch: int = BATCH) -> Iterator[list[dict]]:
     """Batches of event records (entities and sources nested) in day/position order."""
-    where, params = _range_sql(start, end)
     scols = _source_cols(with_text)
-    table_cols = [c for c in scols if c not in _NESTED_ONLY]
-    sel = ", ".join(f"s.{c}" for c in table_cols)
-    cur = db.conn.execute(
-        f"SELECT id, day, position, category, stories, text, revision_id FROM events WHERE {where} "
-        "ORDER BY day, position", params)
-    while rows := cur.fetchmany(batch):
-        events = {r[0]: {"id": r[0], "day": r[1], "position": r[2], "category": r[3],
-                         "stories": json.loads(r[4] or "[]"), "text": r[5], "revision_id": r[6],
-                         "entities": [], "sources": []} for r in rows}
-        marks = ",".join("?" * len(events))
-        for event_id, title, label in db.conn.execute(
-                "SELECT ee.event_id, en.title, ee.label FROM event_entities ee JOIN entities en "
-                f"ON en.id = ee.entity_id WHERE ee.event_id IN ({marks}) ORDER BY ee.event_id, ee.position",
-                list(events)):
-            events[event_id]["entities"].append({"title": title, "label": label})
-        for r in db.conn.execute(
-                f"SELECT es.event_id, es.position, es.outlet, es.cited_url, es.reported_dead, {sel} "
-                "FROM event_sources es JOIN sources s ON s.id = es.source_id "
-                f"WHERE es.event_id IN ({marks}) ORDER BY es.event_id, es.position", list(events)):
-            src = dict(zip(["position", "outlet", "cited_url", "reported_dead", *table_cols], r[1:]))
-            src["reported_dead"] = bool(src["reported_dead"])
-            src["authors"] = json.loads(src["authors"]) if src.get("authors") else []
-            events[r[0]]["sources"].append({c: src.get(c) for c in scols})
-        yield list(events.values())
+    stored = [c for c in scols if c not in _NESTED_ONLY]
+    for events in event_batches(db, start, end, stored, batch):
+        for ev in events:
+            ev["sources"] = [{c: src.get(c) for c in scols} for src in ev["sources"]]
+        yield events
 
 
 def _write_jsonl(db, out: Path, start, end, with_text: bool) -> int:
@@ -181,38 +152,19 @@ def _write_parquet(db, out: Path, start, end, with_text: bool) -> int:
     return n
 
 
-CSV_TABLES = {
-    "events": ("SELECT ev.id, ev.day, ev.position, ev.category, ev.stories, ev.text, ev.revision_id "
-               "FROM events ev WHERE {where} ORDER BY ev.day, ev.position"),
-    "entities": ("SELECT id, title FROM entities WHERE id IN (SELECT ee.entity_id FROM event_entities ee "
-                 "JOIN events ev ON ev.id = ee.event_id WHERE {where}) ORDER BY id"),
-    "event_entities": ("SELECT ee.event_id, ee.entity_id, ee.label, ee.position FROM event_entities ee "
-                       "JOIN events ev ON ev.id = ee.event_id WHERE {where} ORDER BY ev.day, ev.position, "
-                       "ee.position"),
-    "sources": ("SELECT {cols} FROM sources WHERE id IN (SELECT es.source_id FROM event_sources es "
-                "JOIN events ev ON ev.id = es.event_id WHERE {where}) ORDER BY id"),
-    "event_sources": ("SELECT es.event_id, es.source_id, es.position, es.outlet, es.cited_url, "
-                      "es.reported_dead FROM event_sources es JOIN events ev ON ev.id = es.event_id "
-                      "WHERE {where} ORDER BY ev.day, ev.position, es.position"),
-}
-
-
 def _write_csv(db, out: Path, start, end, with_text: bool) -> tuple[int, list[str]]:
     if out.exists() and not out.is_dir():
         raise ExportError(f"{out} exists and is not a directory (CSV exports are a directory of tables)")
     out.mkdir(parents=True, exist_ok=True)
-    where, params = _range_sql(start, end, "ev.day")
-    cols = ", ".join(csv_source_columns(with_text))
     files, n = [], 0
-    for name, sql in CSV_TABLES.items():
-        sql = sql.format(where=where, cols=cols)
-        cur = db.conn.execute(sql, params)
+    for name in TABLES:
+        header, batches = table_rows(db, name, start, end, csv_source_columns(with_text))
         path = out / f"{name}.csv"
         tmp = path.with_name(path.name + ".part")
         with open(tmp, "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
-            w.writerow([d[0] for d in cur.description])
-            while rows := cur.fetchmany(5000):
+            w.writerow(header)
+            for rows in batches:
                 w.writerows(rows)
                 if name == "events":
                     n += len(rows)
@@ -227,36 +179,6 @@ CSV_SCHEMA = {
     "sources.csv": "id, url, cited_url, first_cited_day, then the source fields above (authors as JSON)",
     "event_sources.csv": "event_id, source_id → sources.id, position, outlet, cited_url, reported_dead (0/1)",
 }
-
-
-def collect_facts(db: sqlite_utils.Database, start=None, end=None) -> dict:
-    """Counts and provenance of the exported range, for the data card."""
-    where, params = _range_sql(start, end, "ev.day")
-    one = lambda sql: db.conn.execute(sql, params).fetchone()
-    in_range = f"IN (SELECT ev.id FROM events ev WHERE {where})"
-    ev = one(f"SELECT COUNT(*), COUNT(DISTINCT day), MIN(day), MAX(day) FROM events ev WHERE {where}")
-    src = f"SELECT DISTINCT source_id FROM event_sources WHERE event_id {in_range}"
-    days_where, _ = _range_sql(start, end, "ev.day")
-    return {
-        "events": ev[0], "days": ev[1], "first_day": ev[2], "last_day": ev[3],
-        "entities": one(f"SELECT COUNT(DISTINCT entity_id) FROM event_entities WHERE event_id {in_range}")[0],
-        "sources": one(f"SELECT COUNT(*) FROM ({src})")[0],
-        "sources_by_status": db.conn.execute(
-            f"SELECT status, COUNT(*) FROM sources WHERE id IN ({src}) GROUP BY status ORDER BY 2 DESC",
-            params).fetchall(),
-        "sources_with_text": one(f"SELECT COUNT(*) FROM sources WHERE id IN ({src}) AND text <> ''")[0],
-        "extractors": [r[0] for r in db.conn.execute(
-            f"SELECT DISTINCT extractor_version FROM sources WHERE id IN ({src}) "
-            "AND extractor_version IS NOT NULL ORDER BY 1", params)],
-        "pages": db.conn.execute(
-            f"SELECT status, COUNT(*), MIN(revision_timestamp), MAX(revision_timestamp), "
-            f"COUNT(DISTINCT revision_id) FROM days ev WHERE {days_where} GROUP BY status", params
-        ).fetchall(),
-        "runs": db.conn.execute("SELECT COUNT(*), MIN(started_at), MAX(finished_at) FROM runs").fetchone(),
-        "last_runs": db.conn.execute(
-            "SELECT id, command, started_at, finished_at, finish_reason, days, events, sources_fetched, "
-            "software_version FROM runs ORDER BY id DESC LIMIT 10").fetchall(),
-    }
 
 
 def _table(header: list[str], rows) -> list[str]:
@@ -334,20 +256,14 @@ def export(db: sqlite_utils.Database, fmt: str, out_path: str | Path, *, start=N
         parquet_schema(with_text)  # fail early without pyarrow
     start = start.isoformat() if isinstance(start, date) else start
     end = end.isoformat() if isinstance(end, date) else end
-    own_txn = not db.conn.in_transaction
-    if own_txn:
-        db.conn.execute("BEGIN")  # one snapshot for the rows and the card's counts
-    try:
+    with read_snapshot(db):  # one snapshot for the rows and the card's counts
         if fmt == "csv":
             n, files = _write_csv(db, out, start, end, with_text)
             card = out / "README.md"
         else:
             n = (_write_jsonl if fmt == "jsonl" else _write_parquet)(db, out, start, end, with_text)
             files, card = [str(out)], out.with_name(out.name + ".datacard.md")
-        facts = collect_facts(db, start, end)
-    finally:
-        if own_txn:
-            db.conn.execute("ROLLBACK")
+        facts = export_facts(db, start, end)
     stats = ExportStats(fmt, str(out), str(card), events=n, days=facts["days"], sources=facts["sources"],
                         first_day=facts["first_day"], last_day=facts["last_day"], files=files)
     card.write_text(render_card(fmt, stats, facts, start=start, end=end, with_text=with_text),

@@ -1,6 +1,6 @@
 """Related events of an event page: others sharing an entity, most shared first, then page path descending.
 
-An exact, indexed lookup that stays fast with very common entities; see ``_Related``.
+An exact, indexed lookup that stays fast with very common entities; see ``Related``.
 """
 
 from __future__ import annotations
@@ -8,14 +8,11 @@ from __future__ import annotations
 import heapq
 from collections import Counter, OrderedDict
 from itertools import combinations
-from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from crawler.archive.slug import event_path
-
-if TYPE_CHECKING:
-    from crawler.archive.render import _SlugCache
+from crawler.archive.slug import SlugCache, event_path
+from crawler.storage.events import entity_events
 
 MAX_RELATED = 10
 BIG_ENTITY = 100  # entities linked by more events get their events cached, newest first (see _Related)
@@ -40,7 +37,7 @@ def _key_day(key: int) -> str:
     return f"{ym // 13:04d}-{ym % 13:02d}-{int(_DAY_STRINGS[rank]):02d}"
 
 
-class _Related:
+class Related:
     """Related events over the entity index: exact, and fast with very common entities ("United States").
 
     Each entity's events (``events.rowid``) are read once per render, one set-based query per day, and kept
@@ -50,7 +47,7 @@ class _Related:
     newest path down to the cut. Ties on count and date part of the path are broken by the slug.
     """
 
-    def __init__(self, db: sqlite_utils.Database, slugs: _SlugCache, limit: int = MAX_RELATED):
+    def __init__(self, db: sqlite_utils.Database, slugs: SlugCache, limit: int = MAX_RELATED):
         self.db, self.slugs, self.big, self.limit = db, slugs, BIG_ENTITY, limit
         self.post: OrderedDict[int, frozenset[int]] = OrderedDict()
         self.newest: OrderedDict[frozenset[int], list[int]] = OrderedDict()
@@ -62,14 +59,9 @@ class _Related:
         todo = sorted(e for e in entities if e not in self.post)
         found: dict[int, list[int]] = {e: [] for e in todo}
         keys: dict[str, int] = {}
-        for i in range(0, len(todo), 500):
-            part = todo[i:i + 500]
-            marks = ",".join("?" * len(part))
-            for entity, rowid, day in self.db.execute(
-                    "SELECT o.entity_id, ev.rowid, ev.day FROM event_entities o "
-                    f"JOIN events ev ON ev.id = o.event_id WHERE o.entity_id IN ({marks})", part):
-                found[entity].append(rowid)
-                self.key_of[rowid] = keys.get(day) or keys.setdefault(day, path_key(day))
+        for entity, rowid, day in entity_events(self.db, todo):
+            found[entity].append(rowid)
+            self.key_of[rowid] = keys.get(day) or keys.setdefault(day, path_key(day))
         for e, rowids in found.items():
             self.post[e] = frozenset(rowids)
             self.size += len(rowids)

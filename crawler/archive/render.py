@@ -24,11 +24,8 @@ owns, so pages of events that disappeared are removed (never files the manifest 
 
 from __future__ import annotations
 
-import html
 import json
 import os
-import re
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -37,8 +34,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import sqlite_utils
 
-from crawler.archive.related import MAX_RELATED, _key_day, _Related, path_key  # noqa: F401 (path_key: tests)
-from crawler.archive.slug import day_dir, day_index_path, display_text, event_path, unique_slugs
+from crawler.archive.markdown import clean, host_of, link, md_heading, md_inline, md_paragraph, safe_url, unclosed
+from crawler.archive.related import Related
+from crawler.archive.slug import SlugCache, day_dir, day_index_path, event_path
+from crawler.storage.events import (day_page_meta, day_rows, days_sharing_entities, days_with_events,
+                                    read_snapshot)
 
 MANIFEST = ".manifest.json"
 NO_CATEGORY = "Uncategorized"
@@ -53,122 +53,6 @@ class RenderStats:
     days: int = 0
 
 
-# --- Markdown safety -------------------------------------------------------------------------------------
-
-_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-_INLINE_RE = re.compile(r"([\\`*_\[\]<>~])")
-_AMP_RE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_BLOCK_START_RE = re.compile(r"^(?:([#>+=|-])|(\d{1,9})([.)]))")
-_URL_UNSAFE = re.compile(r"[\s()<>\\\"`\x00-\x1f\x7f]")
-
-
-def fold(text: str | None) -> str:
-    """All whitespace and control characters folded to single spaces (one line)."""
-    return " ".join(_CONTROL_RE.sub(" ", text or "").split())
-
-
-def clean(text: str | None) -> str:
-    """Text as read from the database: HTML entities decoded (``&#039;`` → ``'``), then folded."""
-    return fold(_ENTITY_RE.sub(lambda m: html.unescape(m.group(0)), text or ""))
-
-
-def md_inline(text: str | None) -> str:
-    """Text that stays literal inside a paragraph, heading or link text (no links, HTML, emphasis)."""
-    text = _INLINE_RE.sub(r"\\\1", fold(text))
-    return _AMP_RE.sub(r"\\&", text)
-
-
-def md_paragraph(text: str | None) -> str:
-    """Like md_inline, and a leading ``#``/``>``/``-``/``1.`` does not start a heading, quote or list."""
-    text = md_inline(text)
-    m = _BLOCK_START_RE.match(text)
-    if m and m.group(1):
-        return "\\" + text
-    if m:
-        return text[: m.end(2)] + "\\" + text[m.end(2):]
-    return text
-
-
-def md_heading(text: str | None) -> str:
-    """Heading content: inline-escaped, and a trailing ``#`` is not eaten as a closing sequence."""
-    return _unclosed(md_inline(text))
-
-
-def _unclosed(md: str) -> str:
-    return md[:-1] + "\\#" if md.endswith("#") else md
-
-
-def safe_url(url: str | None) -> str | None:
-    """An http(s) URL usable as a link target (spaces, parentheses, ``<>`` percent-encoded), else None."""
-    url = (url or "").strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8")), url)
-
-
-def host_of(url: str | None) -> str:
-    try:
-        host = urlsplit(url or "").hostname or ""
-    except ValueError:
-        return ""
-    return host.removeprefix("www.")
-
-
-def link(label: str, url: str | None) -> str:
-    """``[label](url)`` for an http(s) URL; otherwise the label and the URL as plain, escaped text."""
-    target = safe_url(url)
-    if target:
-        return f"[{md_inline(label)}]({target})"
-    return f"{md_inline(label)} ({md_inline(url)})" if url else md_inline(label)
-
-
-# --- reading the database --------------------------------------------------------------------------------
-
-class _SlugCache:
-    """Per-day ``{events.rowid: (event id, slug, Markdown of the display text)}``, LRU-bounded."""
-
-    def __init__(self, db: sqlite_utils.Database, size: int = 8192):
-        self.db, self.size, self.days = db, size, OrderedDict()
-
-    def day(self, day: str) -> dict[int, tuple[str, str, str]]:
-        if day in self.days:
-            self.days.move_to_end(day)
-            return self.days[day]
-        rows = self.db.execute(
-            "SELECT rowid, id, stories, text FROM events WHERE day = ? ORDER BY position", [day]).fetchall()
-        texts = [clean(display_text(json.loads(stories or "[]"), text)) for _, _, stories, text in rows]
-        out = {row[0]: (row[1], slug, md_inline(text))
-               for row, slug, text in zip(rows, unique_slugs(texts), texts)}
-        self.days[day] = out
-        if len(self.days) > self.size:
-            self.days.popitem(last=False)
-        return out
-
-
-def _day_rows(db: sqlite_utils.Database, day: str) -> tuple[list[dict], dict, dict]:
-    events = [dict(zip(("rowid", "id", "category"), r)) for r in db.execute(
-        "SELECT rowid, id, category FROM events WHERE day = ? ORDER BY position", [day])]
-    entities: dict[str, list[tuple[int, str]]] = {}
-    for event_id, entity_id, title in db.execute(
-            "SELECT ee.event_id, ee.entity_id, en.title FROM event_entities ee "
-            "JOIN events ev ON ev.id = ee.event_id JOIN entities en ON en.id = ee.entity_id "
-            "WHERE ev.day = ? ORDER BY ee.event_id, ee.position", [day]):
-        entities.setdefault(event_id, []).append((entity_id, clean(title)))
-    sources: dict[str, list[dict]] = {}
-    for row in db.execute(
-            "SELECT es.event_id, es.outlet, es.cited_url, s.site_name, s.description FROM event_sources es "
-            "JOIN events ev ON ev.id = es.event_id JOIN sources s ON s.id = es.source_id "
-            "WHERE ev.day = ? ORDER BY es.event_id, es.position", [day]):
-        sources.setdefault(row[0], []).append(
-            dict(zip(("outlet", "cited_url", "site_name", "description"), row[1:])))
-    return events, entities, sources
-
-
 # --- pages -----------------------------------------------------------------------------------------------
 
 def outlet_label(src: dict) -> str:
@@ -180,7 +64,7 @@ def outlet_label(src: dict) -> str:
 def event_page(day: str, heading_md: str, sources: list[dict], related: list[tuple],
                titles: dict[int, str]) -> str:
     """The Markdown of one event page (see the module docstring for the layout)."""
-    lines = [f"### [{day}]({day_index_path(day)})", "", f"# {_unclosed(heading_md)}", ""]
+    lines = [f"### [{day}]({day_index_path(day)})", "", f"# {unclosed(heading_md)}", ""]
     description = next((d for d in (clean(s.get("description")) for s in sources) if d), "")
     if description:
         lines += [md_paragraph(description), "", ""]
@@ -226,16 +110,17 @@ def day_page(day: str, events: list[dict], slugs: dict[str, tuple[str, str]], me
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def render_day(db: sqlite_utils.Database, day: str, slugs: _SlugCache,
-               related: _Related) -> tuple[dict[str, str], list[str]]:
+def render_day(db: sqlite_utils.Database, day: str, slugs: SlugCache,
+               related: Related) -> tuple[dict[str, str], list[str]]:
     """``{file name: Markdown}`` of one day (empty when the day has no events), and the other days its Related
     lists link to."""
-    events, entities, sources = _day_rows(db, day)
+    events, entities, sources = day_rows(db, day)
+    entities = {event_id: [(e, clean(title)) for e, title in ents] for event_id, ents in entities.items()}
     if not events:
         return {}, []
     day_slugs = {event_id: (slug, md) for event_id, slug, md in slugs.day(day).values()}
     rel = related.for_day({ev["rowid"]: [e for e, _ in entities.get(ev["id"], [])] for ev in events})
-    meta = next(db.query("SELECT title, revision_id, api_url FROM days WHERE day = ?", [day]), None)
+    meta = day_page_meta(db, day)
     files = {"index.md": day_page(day, events, day_slugs, meta)}
     for ev in events:
         ents = entities.get(ev["id"], [])
@@ -306,19 +191,6 @@ def _as_day(value: str | date) -> str:
     return value.isoformat() if isinstance(value, date) else date.fromisoformat(str(value)).isoformat()
 
 
-def linked_days(db: sqlite_utils.Database, days: Iterable[str]) -> list[str]:
-    """Days outside ``days`` with an event sharing an entity with an event of ``days`` now: days whose Related
-    lists can gain a link into ``days`` (the lists that held a link to a since removed event are found through
-    the render manifest)."""
-    chosen = json.dumps(sorted(set(days)))
-    rows = db.execute(
-        "SELECT DISTINCT e2.day FROM events e1 JOIN event_entities a ON a.event_id = e1.id "
-        "JOIN event_entities b ON b.entity_id = a.entity_id JOIN events e2 ON e2.id = b.event_id "
-        "WHERE e1.day IN (SELECT value FROM json_each(?)) AND e2.day NOT IN (SELECT value FROM json_each(?)) "
-        "ORDER BY e2.day", [chosen, chosen])
-    return [r[0] for r in rows]
-
-
 def render_archive(db: sqlite_utils.Database, out_dir: str | Path, *,
                    days: Iterable[str | date] | None = None, refresh_related: bool = False) -> RenderStats:
     """Write the event and day index pages of ``days`` (default: every day) under ``out_dir`` (``/news``).
@@ -326,44 +198,40 @@ def render_archive(db: sqlite_utils.Database, out_dir: str | Path, *,
     Only changed files are written; pages this renderer wrote earlier for those days and no longer produces
     are removed, with emptied directories. Related lists link into other days: after rendering a part of the
     archive, other days' pages lag until they are rendered again, unless ``refresh_related`` also renders the
-    days that share an entity with it (``linked_days``; with very common entities, most of the archive) and the
-    days whose pages, as last rendered, link into it (so a link to a removed event goes too; an output directory
+    days that share an entity with it (with very common entities, most of the archive) and the days whose
+    pages, as last rendered, link into it (so a link to a removed event goes too; an output directory
     whose manifest predates the recorded links has all its days rendered again, once).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     manifest, links = _load_manifest(out)
     if days is None:
-        wanted = sorted({r[0] for r in db.execute("SELECT DISTINCT day FROM events")} | set(manifest))
+        wanted = sorted(set(days_with_events(db)) | set(manifest))
     else:
         wanted = sorted({_as_day(d) for d in days})
         if refresh_related:
             chosen = set(wanted)
             # without recorded links, any rendered day may link into the range: all of them are rendered again
             linking = set(manifest) if links is None else {d for d, t in links.items() if chosen.intersection(t)}
-            wanted = sorted(chosen | set(linked_days(db, wanted)) | linking)
+            wanted = sorted(chosen | set(days_sharing_entities(db, wanted)) | linking)
     links = {} if links is None else links
-    stats, slugs = RenderStats(), _SlugCache(db)
-    related = _Related(db, slugs)
-    snapshot = not db.conn.in_transaction
-    if snapshot:
-        db.conn.execute("BEGIN")  # one consistent view while a crawl may write
+    stats, slugs = RenderStats(), SlugCache(db)
+    related = Related(db, slugs)
     try:
-        for day in wanted:
-            files, targets = render_day(db, day, slugs, related)
-            _sync_day(out, day, files, manifest.get(day, []), stats)
-            if files:
-                manifest[day] = sorted(files)
-                stats.days += 1
-            else:
-                manifest.pop(day, None)
-            if targets:
-                links[day] = targets
-            else:
-                links.pop(day, None)
+        with read_snapshot(db):  # one consistent view while a crawl may write
+            for day in wanted:
+                files, targets = render_day(db, day, slugs, related)
+                _sync_day(out, day, files, manifest.get(day, []), stats)
+                if files:
+                    manifest[day] = sorted(files)
+                    stats.days += 1
+                else:
+                    manifest.pop(day, None)
+                if targets:
+                    links[day] = targets
+                else:
+                    links.pop(day, None)
     finally:
-        if snapshot:
-            db.conn.execute("ROLLBACK")
         body = json.dumps({"version": 1, "days": dict(sorted(manifest.items())), "links": dict(sorted(links.items()))},
                           separators=(",", ":"))
         _write_atomic(out / MANIFEST, body.encode("utf-8"))

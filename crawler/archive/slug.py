@@ -1,4 +1,4 @@
-"""Slugs and paths of the archive's pages (pure).
+"""Slugs and paths of the archive's pages, and each day's slugs as rendering reads them (pure).
 
 Event page: ``/news/<YYYY>/<MM>/<D>/<slug>.md`` (month zero-padded, day not); day index: ``…/<D>/index.md``.
 """
@@ -6,10 +6,15 @@ Event page: ``/news/<YYYY>/<MM>/<D>/<slug>.md`` (month zero-padded, day not); da
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import date
 
+import sqlite_utils
 from anyascii import anyascii
+
+from crawler.archive.markdown import clean, md_inline
+from crawler.storage.events import event_texts
 
 MAX_LEN = 140
 FALLBACK = "event"
@@ -70,3 +75,22 @@ def event_path(day: str | date, slug: str) -> str:
 def day_index_path(day: str | date) -> str:
     """Site path of a day index page: ``/news/2017/01/7/index.md``."""
     return f"/news/{day_dir(day)}/index.md"
+
+
+class SlugCache:
+    """Per-day ``{events.rowid: (event id, slug, Markdown of the display text)}``, LRU-bounded."""
+
+    def __init__(self, db: sqlite_utils.Database, size: int = 8192):
+        self.db, self.size, self.days = db, size, OrderedDict()
+
+    def day(self, day: str) -> dict[int, tuple[str, str, str]]:
+        if day in self.days:
+            self.days.move_to_end(day)
+            return self.days[day]
+        rows = event_texts(self.db, day)
+        texts = [clean(display_text(stories, text)) for _, _, stories, text in rows]
+        out = {row[0]: (row[1], slug, md_inline(text)) for row, slug, text in zip(rows, unique_slugs(texts), texts)}
+        self.days[day] = out
+        if len(self.days) > self.size:
+            self.days.popitem(last=False)
+        return out

@@ -26,6 +26,7 @@ def encode_item(item) -> str:
         d = asdict(item)
         d["event_day"] = item.event_day.isoformat() if item.event_day else None
         d["body"] = base64.b64encode(pack(item.body)).decode() if item.body is not None else None
+        d.pop("compressed_body")  # the ingest compresses the body itself
         d["warc"] = list(item.warc) if item.warc else None
         return json.dumps({"type": "source", **d}, ensure_ascii=False, default=str)
     raise TypeError(f"cannot encode {type(item).__name__}")

@@ -21,8 +21,8 @@ from crawler.distributed.leases import requeue_orphans
 from crawler.distributed.seeding import seed_days, seed_sources
 from crawler.items import DayPage
 from crawler.portal.titles import iter_days
-from crawler.storage.repo import save_day
-from crawler.storage.sources import RetryPolicy, save_source
+from crawler.storage.days import days_stored, save_day
+from crawler.storage.sources import RetryPolicy, pending_sources, save_source
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class IngestStats:
     requeued: int = 0  # leased requests of stopped workers put back in the frontier
 
 
-def drain_once(r, db, batch: int = 200, policy: RetryPolicy = RetryPolicy(), stats: IngestStats | None = None) -> int:
+def drain_once(r, db, batch: int, policy: RetryPolicy, stats: IngestStats | None = None) -> int:
     """Write one batch (a leftover processing batch first); returns the number of items written."""
     if not r.llen(keys.PROCESSING):
         pipe = r.pipeline(transaction=True)
@@ -82,21 +82,16 @@ def reseed_missing(r, db, per_request: int = 50) -> int:
     n = 0
     for raw in r.smembers(keys.RANGES):
         start, end = (date.fromisoformat(x) for x in json.loads(raw))
-        have = {row["day"] for row in db.query("SELECT day FROM days WHERE day BETWEEN ? AND ?",
-                                                [start.isoformat(), end.isoformat()])}
+        have = days_stored(db, start.isoformat(), end.isoformat())
         missing = [d for d in iter_days(start, end) if d.isoformat() not in have]
         n += seed_days(r, missing, per_request) and len(missing)
         # one seed per source (a seed is fetched even if requested before), for its earliest citing day
-        pending = list(db.query(
-            "SELECT s.url, s.cited_url, MIN(e.day) AS day FROM sources s JOIN event_sources es ON es.source_id = s.id "
-            "JOIN events e ON e.id = es.event_id WHERE s.status = 'pending' AND e.day BETWEEN ? AND ? "
-            "GROUP BY s.id ORDER BY day", [start.isoformat(), end.isoformat()]))
-        n += seed_sources(r, pending)
+        n += seed_sources(r, pending_sources(db, start.isoformat(), end.isoformat()))
     return n
 
 
-def run_ingest(r, db, *, batch: int = 200, idle_exit: float = 0, poll: float = 0.5, reseed_rounds: int = 3,
-               policy: RetryPolicy = RetryPolicy(), should_stop=lambda: False, on_batch=None) -> IngestStats:
+def run_ingest(r, db, *, batch: int, policy: RetryPolicy, idle_exit: float = 0, poll: float = 0.5,
+               reseed_rounds: int = 3, should_stop=lambda: False, on_batch=None) -> IngestStats:
     """Drain until stopped, or until every shared queue has been empty for ``idle_exit`` seconds."""
     stats = IngestStats()
     idle_since = None

@@ -11,6 +11,8 @@ what it still holds. A request put back may have been fetched already: the item 
 
 from __future__ import annotations
 
+import json
+
 from crawler.distributed import keys
 
 # KEYS[1]: frontier (sorted set), KEYS[2]: the worker's lease hash. Returns {member, field} or nil.
@@ -139,3 +141,7 @@ def requeue_orphans(server, frontier: str) -> int:
 def leased(server) -> int:
     """Requests leased by all workers (for monitoring)."""
     return sum(server.hlen(k) for k in server.scan_iter(match=f"{keys.LEASES}:*", count=1000))
+
+def api_lease_key(meta: dict) -> str:
+    """What a distributed worker's lease on an API request is called: its titles and continuation."""
+    return "api:" + json.dumps([meta.get("titles"), meta.get("cont")], sort_keys=True)

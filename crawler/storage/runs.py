@@ -7,7 +7,7 @@ import json
 import sqlite_utils
 
 from crawler import __version__
-from crawler.storage.repo import utcnow
+from crawler.storage.days import utcnow
 
 RUN_COUNTERS = ("days", "days_missing", "days_failed", "events", "sources_fetched", "sources_ok", "sources_failed")
 

@@ -10,8 +10,8 @@ import sqlite_utils
 
 from crawler.items import SourceFetch
 from crawler.storage.blobs import pack, unpack
-from crawler.storage.repo import stable_id, utcnow
-from crawler.urls import source_url
+from crawler.storage.days import stable_id, utcnow
+from crawler.net.urls import source_url
 
 # Failures worth another try later, with exponential backoff: attempts 1,2,3,… wait 1h, 4h, 16h, …
 RETRYABLE = {"timeout", "dns_error", "connection_refused", "connection_lost", "truncated", "fetch_error",
@@ -26,9 +26,16 @@ ARTICLE_FIELDS = ("title", "description", "language", "site_name", "published", 
 class RetryPolicy:
     """Backoff for failed sources: wait base × factor^(attempts-1), at most max_attempts fetches."""
 
-    base: timedelta = timedelta(hours=1)
-    factor: float = 4.0
-    max_attempts: int = 5
+    base: timedelta
+    factor: float
+    max_attempts: int
+
+    @classmethod
+    def from_settings(cls, s) -> RetryPolicy:
+        """From NEWSARCHIVE_SOURCE_RETRY_* of ``s`` (anything with ``getfloat``/``getint``: Scrapy's Settings)."""
+        return cls(base=timedelta(seconds=s.getfloat("NEWSARCHIVE_SOURCE_RETRY_BASE")),
+                   factor=s.getfloat("NEWSARCHIVE_SOURCE_RETRY_FACTOR"),
+                   max_attempts=s.getint("NEWSARCHIVE_SOURCE_MAX_ATTEMPTS"))
 
 
 def is_retryable(status: str, http_status: int | None) -> bool:
@@ -38,7 +45,7 @@ def is_retryable(status: str, http_status: int | None) -> bool:
 
 
 def next_attempt(status: str, http_status: int | None, attempts: int, now: datetime,
-                 policy: RetryPolicy = RetryPolicy()) -> str | None:
+                 policy: RetryPolicy) -> str | None:
     """When a failed source may be tried again (None: don't, or no more attempts)."""
     if status == "ok" or attempts >= policy.max_attempts or not is_retryable(status, http_status):
         return None
@@ -46,8 +53,8 @@ def next_attempt(status: str, http_status: int | None, attempts: int, now: datet
     return (now + wait).replace(microsecond=0).isoformat()
 
 
-def save_source(db: sqlite_utils.Database, fetch: SourceFetch, result: dict | None = None,
-                policy: RetryPolicy = RetryPolicy(), compressed_body: bytes | None = None) -> str:
+def save_source(db: sqlite_utils.Database, fetch: SourceFetch, result: dict | None, policy: RetryPolicy,
+                compressed_body: bytes | None = None) -> str:
     """Upsert one fetched source by normalised URL; returns its status.
 
     A source that was ``ok`` keeps its content when a later refetch fails or answers 304 Not Modified:
@@ -158,9 +165,33 @@ def sources_to_fetch(db: sqlite_utils.Database, urls: list[str], now: str | None
     return out
 
 
+def settled_source_urls(db: sqlite_utils.Database) -> list[str]:
+    """Sources a crawl need not fetch again now: ok, or failed for good (no next attempt)."""
+    return [r[0] for r in db.execute(
+        "SELECT url FROM sources WHERE status != 'pending' AND (status = 'ok' OR next_attempt_at IS NULL)")]
+
+
+def pending_sources(db: sqlite_utils.Database, start: str, end: str) -> list[dict]:
+    """Sources never fetched that events of ``start``…``end`` cite: {url, cited_url, day} (earliest citing day)."""
+    return list(db.query(
+        "SELECT s.url, s.cited_url, MIN(e.day) AS day FROM sources s JOIN event_sources es ON es.source_id = s.id "
+        "JOIN events e ON e.id = es.event_id WHERE s.status = 'pending' AND e.day BETWEEN ? AND ? "
+        "GROUP BY s.id ORDER BY day", [start, end]))
+
+
 def stored_html(db: sqlite_utils.Database, source_id: int) -> bytes | None:
     row = next(db.query("SELECT html FROM sources WHERE id = ?", [source_id]), None)
     return unpack(row["html"]) if row and row["html"] is not None else None
+
+
+def stored_body(db: sqlite_utils.Database, source_id: int) -> dict | None:
+    """{html (compressed), warc_file, warc_offset} of a source (the WARC pointers None on an archive that lacks
+    them), or None for an unknown id."""
+    from crawler.storage.warc import has_warc_columns
+
+    cols = ["html"] + (["warc_file", "warc_offset"] if has_warc_columns(db, "sources") else [])
+    row = db.execute(f"SELECT {', '.join(cols)} FROM sources WHERE id = ?", [source_id]).fetchone()
+    return dict(zip(cols, row)) if row is not None else None
 
 
 def select_for_reextract(db: sqlite_utils.Database, outlet: str | None = None, since: str | None = None,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.urls import normalize_url
+from crawler.net.urls import normalize_url
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.urls import normalize_url
+from crawler.net.urls import normalize_url
 
 FILENAME = "crawl-data/fake/segments/1/warc/fake-00000.warc.gz"
 

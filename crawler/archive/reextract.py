@@ -6,10 +6,10 @@ import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 
-from crawler.sources import extract_source
+from crawler.extract.fetched import extract_source
 from crawler.storage.schema import open_db
 from crawler.storage.sources import select_for_reextract, update_extraction
-from crawler.warc.reextract import source_body
+from crawler.warc.bodies import source_body
 
 CHUNK = 64  # sources in flight at once: memory stays flat on large archives
 

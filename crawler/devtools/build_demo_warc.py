@@ -1,12 +1,12 @@
 """Build a demo WARC from the repo's fixtures, then (optionally) crawl it offline with ``--replay``.
 
-The MediaWiki API answers for a day range come from ``crawler.devserver`` serving
-``crawler/sample_data/portal/*.wiki`` and are recorded under the real API URL (batched exactly as the
+The MediaWiki API answers for a day range come from ``crawler.devtools.devserver`` serving
+``crawler/devtools/sample_data/portal/*.wiki`` and are recorded under the real API URL (batched exactly as the
 spider asks: NEWSARCHIVE_TITLES_PER_REQUEST titles, maxlag NEWSARCHIVE_MAXLAG); the cited pages come
-from ``crawler/sample_data/articles/manifest.json`` (200s, some gzip-encoded, a 301 to https, a 404,
+from ``crawler/devtools/sample_data/articles/manifest.json`` (200s, some gzip-encoded, a 301 to https, a 404,
 two robots.txt; other hosts' robots.txt are absent, so replay answers allow-all).
 
-    python -m crawler.warc.build_demo --out output/demo-warc [--crawl output/demo-replay.db]
+    python -m crawler.devtools.build_demo_warc --out output/demo-warc [--crawl output/demo-replay.db]
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler import __version__, settings as defaults
-from crawler.devserver import build_parser, make_server
-from crawler.politeness import user_agent
+from crawler.devtools.devserver import build_parser, make_server
+from crawler.net.politeness import user_agent
 from crawler.portal.api import revisions_url
 from crawler.portal.titles import day_title, iter_days
 from crawler.warc.writer import WarcWriter
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLES = Path(__file__).resolve().parent / "sample_data"
 DEFAULT_API = "https://en.wikipedia.org/w/api.php"
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
@@ -101,7 +101,7 @@ def build(out: Path, first: date, last: date, api: str = DEFAULT_API, contact: s
     info = {"operator": contact, "http-header-user-agent": user_agent(contact, __version__),
             "robots": "obey", "isPartOf": "newsarchive-demo",
             "description": f"newsarchive demo built from the repository's fixtures (sample portal days "
-                          f"{first.isoformat()} to {last.isoformat()} answered by crawler.devserver, "
+                          f"{first.isoformat()} to {last.isoformat()} answered by crawler.devtools.devserver, "
                           "sample article pages written for the demo); not a capture of the live web",
             "newsarchive-settings": {"NEWSARCHIVE_WIKI_API": api, "NEWSARCHIVE_MAXLAG": maxlag,
                                      "NEWSARCHIVE_TITLES_PER_REQUEST": per_request}}
@@ -117,11 +117,8 @@ def build(out: Path, first: date, last: date, api: str = DEFAULT_API, contact: s
 def replay_crawl(paths, db: str, first: date, last: date, api: str):
     """Crawl first…last from the WARC files only (no network) into ``db``."""
     from crawler.runner import CrawlOptions, run_crawl
-    from crawler.warc import replay_settings, with_warc_middlewares
 
-    pairs = dict(replay_settings(paths))
-    pairs["DOWNLOADER_MIDDLEWARES"] = with_warc_middlewares(defaults.DOWNLOADER_MIDDLEWARES)
-    opts = CrawlOptions(start=first, end=last, db=db, wiki_api=api, settings=tuple(pairs.items()),
+    opts = CrawlOptions(start=first, end=last, db=db, wiki_api=api, replay=tuple(str(p) for p in paths),
                         log_level="WARNING", command="demo")
     return run_crawl(opts)
 

@@ -1,5 +1,6 @@
-"""Scrapy glue of the distributed mode: scrapy-redis shims for Scrapy 2.19, the item pipeline, the shared per-host
-gate's download handler, the worker loop (seeds, heartbeats, busy flag), leases on the requests it takes.
+"""Scrapy glue of the distributed mode: scrapy-redis shims for Scrapy 2.19, the shared per-host gate's download
+handler, the worker loop (seeds, heartbeats, busy flag), leases on the requests it takes. The item pipeline that
+pushes items to Redis is ``pipelines.redis``.
 
 scrapy-redis 0.9.1 predates Scrapy 2.16: its scheduler passes ``spider=`` to ``StatsCollector.inc_value`` and
 calls ``Spider.log``; its RedisPipeline takes a spider argument and returns a Deferred. The subclasses here keep
@@ -9,7 +10,6 @@ its queue and dupefilter and drop those calls, so no deprecation warning is left
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import socket
@@ -23,10 +23,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from crawler.distributed import keys
-from crawler.distributed.codec import encode_item
-from crawler.distributed.leases import Leases
-from crawler.items import DayPage, SourceFetch
-from crawler.spiders.portal import api_lease_key
+from crawler.distributed.leases import Leases, api_lease_key
 
 logger = logging.getLogger(__name__)
 
@@ -82,36 +79,6 @@ class CompatScheduler(Scheduler):
         return request
 
 
-class RedisItemPipeline:
-    """Pushes each item, JSON-encoded, to the shared item queue (the ingest is the only writer); a source's item
-    ends the lease on its request, an API batch's last day page the lease on the API request."""
-
-    def __init__(self, server, crawler=None):
-        self.server = server
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        if not crawler.settings.get("NEWSARCHIVE_REDIS_URL"):
-            raise NotConfigured("not a distributed worker")
-        return cls(get_redis_from_settings(crawler.settings), crawler)
-
-    def process_item(self, item):
-        # one round trip, all or nothing: the item is queued exactly when its request's lease ends
-        pipe = self.server.pipeline(transaction=True)
-        pipe.rpush(keys.ITEMS, encode_item(item))
-        leases = getattr(getattr(self.crawler, "spider", None), "leases", None)
-        if leases is not None and isinstance(item, SourceFetch):
-            leases.release(item.url, pipe)
-        elif leases is not None and isinstance(item, DayPage):
-            leases.delivered(("day", item.title), pipe)
-        pipe.execute()
-        body = getattr(item, "body", None)
-        if body is not None:
-            item.body = None
-        return item
-
-
 class SharedHostGateHandler:
     """HTTP(S) download handler of a distributed worker: Scrapy's own, after the host's turn in the shared gate
     (``crawler.distributed.hostgate``), so all workers together leave NEWSARCHIVE_SHARED_HOST_DELAY seconds
@@ -136,7 +103,7 @@ class SharedHostGateHandler:
         from crawler.distributed.hostgate import HostGate
 
         inner = build_from_crawler(load_object(cls.INNER), crawler)
-        delay = crawler.settings.getfloat("NEWSARCHIVE_SHARED_HOST_DELAY", 0)
+        delay = crawler.settings.getfloat("NEWSARCHIVE_SHARED_HOST_DELAY")
         gate = HostGate(get_redis_from_settings(crawler.settings), delay) if delay > 0 else None
         return cls(crawler, inner, gate)
 
@@ -186,7 +153,7 @@ class WorkerLoop:
     def __init__(self, crawler):
         self.crawler = crawler
         self.server = get_redis_from_settings(crawler.settings)
-        self.idle_exit = crawler.settings.getfloat("NEWSARCHIVE_IDLE_EXIT", 0)
+        self.idle_exit = crawler.settings.getfloat("NEWSARCHIVE_IDLE_EXIT")
         self.worker_id = worker_id()
         self.idle_since: float | None = None
         self._beat = None
@@ -267,19 +234,16 @@ def redis_settings(url: str, idle_exit: float = 0) -> dict:
         "NEWSARCHIVE_REDIS_URL": url,
         "REDIS_URL": url,
         "NEWSARCHIVE_IDLE_EXIT": idle_exit,
-        "SCHEDULER": "crawler.distributed.scrapy_glue.CompatScheduler",
+        "SCHEDULER": "crawler.scrapy.distributed.CompatScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_PERSIST": True,
         "SCHEDULER_QUEUE_KEY": keys.REQUESTS,
         "SCHEDULER_DUPEFILTER_KEY": keys.DUPEFILTER,
         "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
         "ITEM_PIPELINES": {"pipelines.extraction.ExtractionPipeline": 500,
-                           "crawler.distributed.scrapy_glue.RedisItemPipeline": 800},
-        "EXTENSIONS": {"crawler.distributed.scrapy_glue.WorkerLoop": 500},
-        "DOWNLOAD_HANDLERS": {"http": "crawler.distributed.scrapy_glue.SharedHostGateHandler",
-                              "https": "crawler.distributed.scrapy_glue.SharedHostGateHandler"},
+                           "pipelines.redis.RedisItemPipeline": 800},
+        "EXTENSIONS": {"crawler.scrapy.distributed.WorkerLoop": 500},
+        "DOWNLOAD_HANDLERS": {"http": "crawler.scrapy.distributed.SharedHostGateHandler",
+                              "https": "crawler.scrapy.distributed.SharedHostGateHandler"},
     }
 
-
-def seed_request_args(seed: str) -> dict:
-    return json.loads(seed)

@@ -4,7 +4,7 @@ Used by ``make demo``, the tests and the benchmarks. Day pages are ``YYYY-MM-DD*
 from ``_revNNN`` in the name, a ``.meta.json`` beside it, or the content hash), read on every request so a
 test can edit them between runs. Articles are files under ``--articles DIR`` served at ``/a/<path>``.
 
-    python -m crawler.devserver --wiki DIR [--articles DIR] [--port 0] [--log FILE] [--maxlag-first N]
+    python -m crawler.devtools.devserver --wiki DIR [--articles DIR] [--port 0] [--log FILE] [--maxlag-first N]
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from crawler.mirror import original_url
+from crawler.net.urls import original_url
 from crawler.portal.titles import day_title, title_day
-from crawler.urls import normalize_url
+from crawler.net.urls import normalize_url
 
 DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:.*?_rev(\d+))?[^/]*\.wiki$")
 
@@ -65,7 +65,7 @@ class State:
             self.wayback = {normalize_url(k): v for k, v in raw.items()}
         self.commoncrawl = None
         if getattr(args, "commoncrawl", None):
-            from crawler.fakecc import CommonCrawlFake
+            from crawler.devtools.fakecc import CommonCrawlFake
 
             self.commoncrawl = CommonCrawlFake(json.loads(Path(args.commoncrawl).read_text(encoding="utf-8")))
         if getattr(args, "url_map", None):
@@ -146,7 +146,7 @@ class Handler(BaseHTTPRequestHandler):
         return self._json(rows if len(rows) > 1 else [])
 
     def common_crawl(self, path: str, query: str):
-        """A fake Common Crawl (crawler.fakecc): /cc/collinfo.json, /cc/<collection>-index, /ccdata/<file>."""
+        """A fake Common Crawl (crawler.devtools.fakecc): /cc/collinfo.json, /cc/<collection>-index, /ccdata/<file>."""
         cc = self.state.commoncrawl
         if path == "/cc/collinfo.json":
             return self._json(cc.collinfo(f"http://{self.headers.get('Host')}/cc"))
@@ -295,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url-map", help="JSON {url: spec} of pages served under /mirror/ (see Handler.mirrored)")
     p.add_argument("--wayback", help="JSON {url: [captures]}: serve /cdx/search/cdx and /web/<ts>id_/<url>")
     p.add_argument("--commoncrawl", help="JSON {url: [captures]}: a fake Common Crawl at /cc/ and /ccdata/ "
-                   "(crawler.fakecc)")
+                   "(crawler.devtools.fakecc)")
     p.add_argument("--wayback-429-first", type=int, default=0, help="answer the first N CDX queries with 429")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)

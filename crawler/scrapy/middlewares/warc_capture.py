@@ -1,29 +1,24 @@
-"""Scrapy glue for WARC capture and replay (thin: the work is in ``writer`` and ``reader``).
+"""WARC capture: every HTTP exchange of a crawl written to WARC files (the work is in ``crawler.warc.writer``).
 
-Priorities and settings: see ``crawler.warc`` (CAPTURE_PRIORITY, REPLAY_PRIORITY, replay_settings).
-Both middlewares leave ``request.meta["warc_record"] = (WARC file name, offset of the response record)``
-for the spider to store with the day page or source (on a redirect, the last hop's record).
+Leaves ``request.meta["warc_record"] = (WARC file name, offset of the response record)`` for the spider to store
+with the day page or source (on a redirect, the last hop's record).
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Headers
-from scrapy.responsetypes import responsetypes
 
-from crawler.mirror import original_url
-from crawler.sources import classify_failure
-from crawler.warc.errors import NotInReplay, ReplayedFailure
+from crawler.net.failures import classify_failure
+from crawler.net.urls import original_url
+from crawler.scrapy.middlewares.warc_replay import REPLAY_FLAG
 
 logger = logging.getLogger(__name__)
 
-REPLAY_FLAG = "warc-replay"
 INFO_SETTINGS = ("NEWSARCHIVE_WIKI_API", "NEWSARCHIVE_FOLLOW_SOURCES", "NEWSARCHIVE_MAXLAG",
                  "NEWSARCHIVE_TITLES_PER_REQUEST", "ROBOTSTXT_OBEY", "CONCURRENT_REQUESTS",
                  "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
@@ -67,7 +62,7 @@ class WarcCaptureMiddleware:
         self.crawler = crawler
         self.mirror = (s.get("NEWSARCHIVE_MIRROR") or "").rstrip("/")
         self.writer = WarcWriter(directory, prefix=s.get("NEWSARCHIVE_WARC_PREFIX") or "newsarchive",
-                                 max_size=s.getint("NEWSARCHIVE_WARC_MAX_SIZE", 1_000_000_000))
+                                 max_size=s.getint("NEWSARCHIVE_WARC_MAX_SIZE"))
         self._info_set = False
 
     @classmethod
@@ -138,55 +133,3 @@ class WarcCaptureMiddleware:
             self.crawler.stats.inc_value("newsarchive/warc/errors")
             return
         self.crawler.stats.inc_value(f"newsarchive/warc/{kind}")
-
-
-class WarcReplayMiddleware:
-    """Answers every request from the WARC files of NEWSARCHIVE_REPLAY; never uses the network.
-
-    A URL without a response record raises NotInReplay (status ``not_in_replay``), except robots.txt,
-    which is answered with an empty 200 (allow all) flagged ``warc-replay-default``. A URL whose recorded
-    outcome is a failure without response raises ReplayedFailure, which keeps the recorded status.
-    """
-
-    def __init__(self, crawler, paths: list[str]):
-        from crawler.warc.reader import WarcIndex
-
-        self.crawler = crawler
-        self.index = WarcIndex.build(paths)
-        logger.info("WARC replay: %d URLs from %d files", len(self.index), len(self.index.files))
-        if not self.index.entries:
-            logger.warning("WARC replay: no response record in %s", ", ".join(paths))
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        paths = crawler.settings.getlist("NEWSARCHIVE_REPLAY")
-        paths = [p for p in (str(x).strip() for x in paths) if p]
-        if not paths:
-            raise NotConfigured("NEWSARCHIVE_REPLAY is not set")
-        return cls(crawler, paths)
-
-    def process_request(self, request, spider=None):
-        stats = self.crawler.stats
-        failure = self.index.failure(request.url)
-        if failure is not None:
-            stats.inc_value("newsarchive/replay/failures")
-            raise ReplayedFailure(*failure, url=request.url)
-        stored = self.index.lookup(request.url)
-        if stored is None:
-            if urlsplit(request.url).path == "/robots.txt":
-                stats.inc_value("newsarchive/replay/robots_default")
-                return responsetypes.from_args(url=request.url, body=b"")(
-                    url=request.url, status=200, body=b"", request=request,
-                    headers=Headers({"Content-Type": "text/plain"}),
-                    flags=[REPLAY_FLAG, "warc-replay-default"])
-            stats.inc_value("newsarchive/replay/misses")
-            logger.info("not in the replayed WARC files: %s", request.url)
-            raise NotInReplay(request.url)
-        headers = Headers()
-        for name, value in stored.headers:
-            headers.appendlist(name, value)
-        cls = responsetypes.from_args(headers=headers, url=request.url, body=stored.body)
-        request.meta["warc_record"] = (Path(stored.warc_file).name, stored.offset)
-        stats.inc_value("newsarchive/replay/hits")
-        return cls(url=request.url, status=stored.status, headers=headers, body=stored.body, request=request,
-                   flags=[REPLAY_FLAG], protocol=stored.protocol)

@@ -11,7 +11,7 @@ import sqlite_utils
 
 from crawler.items import DayPage, Event
 from crawler.storage.blobs import pack_text, unpack_text
-from crawler.urls import source_url
+from crawler.net.urls import source_url
 
 
 def utcnow() -> str:
@@ -159,3 +159,10 @@ def day_events(db: sqlite_utils.Database, day: str) -> list[dict]:
             "JOIN sources s ON s.id = es.source_id WHERE es.event_id = ? ORDER BY es.position", [ev["id"]]))
         out.append(ev)
     return out
+
+
+def days_stored(db: sqlite_utils.Database, start: str, end: str, *, complete: bool = False) -> set[str]:
+    """ISO days between ``start`` and ``end`` the archive holds a page record for (``complete``: only days whose
+    page was read or is known to be missing, not failed ones)."""
+    where = " AND status IN ('ok', 'missing')" if complete else ""
+    return {r[0] for r in db.execute(f"SELECT day FROM days WHERE day BETWEEN ? AND ?{where}", [start, end])}

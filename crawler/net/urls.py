@@ -1,4 +1,4 @@
-"""Pure URL helpers: the normal form under which a cited source is stored once."""
+"""Pure URL helpers: the normal form under which a cited source is stored once, and addresses on a local mirror."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
+
+from crawler.net.wayback import unwrap_archive_url
 
 # Query parameters that track a click and never select content.
 TRACKING_PARAMS = re.compile(
@@ -45,7 +47,23 @@ def normalize_url(url: str) -> str:
 @lru_cache(maxsize=16384)  # each citation is keyed three times (request, event link, stored source)
 def source_url(url: str) -> str:
     """The key of a cited source: its normal form, with a web.archive.org capture unwrapped to the original."""
-    from crawler.wayback import unwrap_archive_url
-
     unwrapped = unwrap_archive_url(url.strip())
     return normalize_url(unwrapped[0] if unwrapped else url)
+
+
+def mirror_url(mirror: str, url: str) -> str | None:
+    """``https://h/p?q`` → ``<mirror>/mirror/https/h/p?q``; None for a non-http(s) URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    path = parts.path or "/"
+    return f"{mirror.rstrip('/')}/mirror/{parts.scheme}/{parts.netloc}{path}" + (f"?{parts.query}" if parts.query else "")
+
+
+def original_url(mirror_path: str, query: str = "") -> str | None:
+    """Inverse of mirror_url for a request path ``/mirror/<scheme>/<host>/<rest>``."""
+    bits = mirror_path.split("/", 4)
+    if len(bits) < 4 or bits[1] != "mirror" or bits[2] not in ("http", "https"):
+        return None
+    rest = "/" + bits[4] if len(bits) > 4 else "/"
+    return urlunsplit((bits[2], bits[3], rest, query, ""))

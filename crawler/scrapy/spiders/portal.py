@@ -1,6 +1,7 @@
-"""Spider ``portal``: day pages of Wikipedia's Current Events portal through the MediaWiki API.
+"""Spider ``portal``: day pages of Wikipedia's Current Events portal through the MediaWiki API, and their sources.
 
-Thin glue: titles, API answers and wikitext are handled by pure modules in ``crawler.portal``.
+Thin glue: titles, API answers and wikitext are handled by ``crawler.portal``; cited sources and their recovery
+from web archives by ``crawler.scrapy.source_requests`` (over the state machine ``crawler.net.recovery``).
 """
 
 from __future__ import annotations
@@ -14,15 +15,20 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 
-from crawler.items import DayPage
-from crawler.storage.schema import open_db
-from crawler.spiders.sources import SourceFollowing, citations
-from crawler.storage.sources import due_sources
-from crawler.politeness import retry_after_seconds
+from scrapy.downloadermiddlewares.retry import get_retry_request
+
+from crawler.distributed.leases import api_lease_key
+from crawler.items import DayPage, SourceFetch
+from crawler.net.failures import one_line
+from crawler.net.politeness import retry_after_seconds
 from crawler.portal.api import ApiError, read_query, revisions_url
 from crawler.portal.errors import PortalParseError
 from crawler.portal.titles import day_title, iter_days, title_day
 from crawler.portal.wikitext import parse_wikitext
+from crawler.scrapy.config import finalize_settings
+from crawler.scrapy.source_requests import SourceRequests, archives_from_settings, citations
+from crawler.storage.schema import open_db
+from crawler.storage.sources import due_sources, sources_to_fetch
 
 
 def parse_day_arg(value: str, name: str) -> date:
@@ -30,17 +36,6 @@ def parse_day_arg(value: str, name: str) -> date:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
         raise NotConfigured(f"{name} must be a date YYYY-MM-DD, got {value!r}") from None
-
-
-def api_lease_key(meta: dict) -> str:
-    """What a distributed worker's lease on an API request is called: its titles and continuation."""
-    return "api:" + json.dumps([meta.get("titles"), meta.get("cont")], sort_keys=True)
-
-
-def one_line(text: str, limit: int = 300) -> str:
-    """First line of an error message, trimmed."""
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _day_or_last(title: str) -> date:
@@ -51,13 +46,26 @@ def _day_or_last(title: str) -> date:
         return date.max
 
 
-class PortalSpider(SourceFollowing, scrapy.Spider):
+class PortalSpider(scrapy.Spider):
+    """Day pages in batches of up to 50 titles per API request, one request at a time; each day page becomes a
+    ``DayPage`` item, and each newly cited source a request (``SourceRequests``)."""
+
     name = "portal"
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        """The project's derived settings, the same for ``scrapy crawl portal`` and ``newsarchive crawl``."""
+        super().update_settings(settings)
+        finalize_settings(settings)
 
     def __init__(self, start: str | None = None, end: str | None = None, date: str | None = None,
                  days: str | None = None, worker: str | None = None, **kwargs):
         super().__init__(**kwargs)
-        self._batches = deque()
+        self._batches: deque = deque()
+        self._held_batch = False
+        self._db = None
+        self.leases = None  # a distributed worker's leases (set by its scheduler, crawler.scrapy.distributed)
+        self.redis = None
         if worker:  # a distributed worker: its work comes from the shared seeds and frontier
             self.days = []
         elif days:
@@ -77,29 +85,38 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
         spider.api = s.get("NEWSARCHIVE_WIKI_API")
-        spider.maxlag = s.getint("NEWSARCHIVE_MAXLAG", 5)
-        spider.per_request = max(1, min(50, s.getint("NEWSARCHIVE_TITLES_PER_REQUEST", 50)))
-        spider.api_retries = s.getint("NEWSARCHIVE_API_RETRIES", 5)
-        spider.max_wait = s.getfloat("NEWSARCHIVE_RETRY_AFTER_MAX", 120)
-        spider.follow_sources = s.getbool("NEWSARCHIVE_FOLLOW_SOURCES", True)
+        spider.maxlag = s.getint("NEWSARCHIVE_MAXLAG")
+        spider.per_request = max(1, min(50, s.getint("NEWSARCHIVE_TITLES_PER_REQUEST")))
+        spider.api_retries = s.getint("NEWSARCHIVE_API_RETRIES")
+        spider.max_wait = s.getfloat("NEWSARCHIVE_RETRY_AFTER_MAX")
+        spider.follow_sources = s.getbool("NEWSARCHIVE_FOLLOW_SOURCES")
         spider.db_path = s.get("NEWSARCHIVE_DB")
-        spider.retry_due = s.getbool("NEWSARCHIVE_RETRY_DUE_SOURCES", False)
-        spider.refetch_ok = s.getbool("NEWSARCHIVE_REFETCH_OK_SOURCES", False)
-        spider.requested_sources: set[str] = set()
+        spider.retry_due = s.getbool("NEWSARCHIVE_RETRY_DUE_SOURCES")
+        spider.refetch_ok = s.getbool("NEWSARCHIVE_REFETCH_OK_SOURCES")
         # Backfills: the next batch of days is asked for only while fewer than this many requests wait in the
         # scheduler, so memory stays flat however many years are crawled (0 = no bound).
-        spider.max_backlog = s.getint("NEWSARCHIVE_MAX_BACKLOG", 5000)
-        spider._held_batch = False
-        spider._db = None
-        crawler.signals.connect(spider._maybe_release_batch, signal=signals.response_received)
-        crawler.signals.connect(spider._idle_release_batch, signal=signals.spider_idle)
-        spider.configure_sources(s)
-        spider.redis = None
+        spider.max_backlog = s.getint("NEWSARCHIVE_MAX_BACKLOG")
         if s.get("NEWSARCHIVE_REDIS_URL"):
             from scrapy_redis.connection import get_redis_from_settings
 
             spider.redis = get_redis_from_settings(s)
+        spider.sources = SourceRequests(spider, archives_from_settings(s), spider._known_sources)
+        crawler.signals.connect(spider._maybe_release_batch, signal=signals.response_received)
+        crawler.signals.connect(spider._idle_release_batch, signal=signals.spider_idle)
+        crawler.signals.connect(spider._item_stored, signal=signals.item_scraped)
         return spider
+
+    def _known_sources(self, urls: list[str]) -> dict[str, dict]:
+        """Which of ``urls`` to fetch, with their validators: in a distributed worker, those the shared seen-set
+        did not have; otherwise those the archive has not fetched successfully (all, without an archive)."""
+        if self.redis is not None:
+            from crawler.distributed.keys import SOURCES_SEEN
+
+            return {url: {} for url in urls if self.redis.sadd(SOURCES_SEEN, url)}
+        db = self.source_db()
+        if db is None:
+            return {url: {} for url in urls}
+        return sources_to_fetch(db, urls, refetch_ok=self.refetch_ok)
 
     def seed_requests(self, limit: int = 20) -> list[scrapy.Request]:
         """Distributed mode: turn up to ``limit`` shared seeds into requests."""
@@ -111,9 +128,7 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
             if seed["kind"] == "days":
                 out.append(self._api_request(seed["titles"], forced=True))
             elif seed["kind"] == "source":
-                day = date.fromisoformat(seed["day"]) if seed.get("day") else None
-                self.requested_sources.add(seed["url"])
-                out.append(self.source_request(seed["url"], seed["cited_url"], day, {}))
+                out.append(self.sources.first_request(seed["url"], seed["cited_url"], seed.get("day"), {}))
         return out
 
     def source_db(self):
@@ -139,28 +154,40 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
                 yield request
         if self.follow_sources and self.retry_due and self.source_db() is not None:
             for row in due_sources(self.source_db()):
-                if row["url"] not in self.requested_sources:
-                    self.requested_sources.add(row["url"])
-                    day = date.fromisoformat(row["first_cited_day"]) if row["first_cited_day"] else None
-                    yield self.source_request(row["url"], row["cited_url"], day, {})
+                if row["url"] not in self.sources.requested:
+                    yield self.sources.first_request(row["url"], row["cited_url"], row["first_cited_day"], {})
 
-    def _api_request(self, titles, cont=None, attempt=0, forced=False, **kw):
+    # --- cited sources (crawler.scrapy.source_requests) ------------------------------------------------------
+    def parse_source(self, response):
+        return self.sources.on_response(response)
+
+    def source_failed(self, failure):
+        return self.sources.on_failure(failure)
+
+    def _item_stored(self, item, response=None, spider=None) -> None:
+        """A stored live page without an article goes on to the web archives."""
+        if isinstance(item, SourceFetch):
+            request = self.sources.after_stored(item)
+            if request is not None:
+                self.crawler.engine.crawl(request)
+
+    # --- day pages ---------------------------------------------------------------------------------------------
+    def _api_request(self, titles, cont=None, forced=False, seen=(), cited=()):
         return scrapy.Request(
             revisions_url(self.api, titles, self.maxlag, cont),
             callback=self.parse_api,
             errback=self.api_failed,
             # The API is an operator-configured endpoint used under Wikimedia's API etiquette (serial requests,
             # maxlag, a descriptive User-Agent); robots.txt (which disallows /w/ for crawlers) is not about it.
-            meta={"titles": titles, "cont": cont, "attempt": attempt, "seen": kw.get("seen", []),
-                  "cited": kw.get("cited", []),
-                  "download_slot": "wiki-api", "dont_obey_robotstxt": True},
+            meta={"titles": titles, "cont": cont, "seen": list(seen), "cited": list(cited),
+                  "download_slot": "wiki-api", "dont_obey_robotstxt": True, "autothrottle_dont_adjust_delay": True},
             priority=100,
-            dont_filter=attempt > 0 or forced,
+            dont_filter=forced,
         )
 
     async def parse_api(self, response):
         follow_up = False
-        leases = getattr(self, "leases", None)
+        leases = self.leases
         work = api_lease_key(response.request.meta) if leases is not None else None
         async for out in self._parse_api(response):
             if isinstance(out, scrapy.Request) and out.callback == self.parse_api:
@@ -203,14 +230,14 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
         try:
             result = read_query(json.loads(response.text))
         except ApiError as err:
-            attempt = response.meta["attempt"]
-            if err.retryable and attempt < self.api_retries:
+            retry = get_retry_request(response.request, spider=self, reason=f"API {err.code}",
+                                      max_retry_times=self.api_retries,
+                                      stats_base_key="newsarchive/api_retries") if err.retryable else None
+            if retry is not None:  # maxlag, ratelimited, readonly: after Retry-After, or a growing pause
+                attempt = retry.meta["retry_times"]
                 wait = retry_after_seconds(response.headers.get(b"Retry-After"), default=None)
-                wait = min(wait if wait is not None else 5.0 * (attempt + 1), self.max_wait)
-                self.crawler.stats.inc_value("newsarchive/api_retries")
-                self.logger.info("API %s, retrying in %.1fs (attempt %d)", err.code, wait, attempt + 1)
-                await asyncio.sleep(wait)
-                yield self._api_request(titles, response.meta["cont"], attempt + 1, seen=list(seen), cited=cited)
+                await asyncio.sleep(min(wait if wait is not None else 5.0 * attempt, self.max_wait))
+                yield retry
                 return
             for item in self._failed(titles, seen, f"api_error: {err}", response.url):
                 yield item
@@ -246,7 +273,7 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
             elif self.follow_sources:
                 cited.extend(citations(day_page))
         if result.continue_params:
-            yield self._api_request(titles, result.continue_params, 0, seen=list(seen), cited=cited)
+            yield self._api_request(titles, result.continue_params, seen=seen, cited=cited)
             return
         for item in self._failed([t for t in titles if t not in seen], set(),
                                  "api_error: page absent from the API answer", response.url):
@@ -257,7 +284,7 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
     def _batch_sources(self, cited: list) -> list[scrapy.Request]:
         """The batch's source requests, once all its pages are read: each source for its earliest citing day
         (the API answers pages in no date order, and may split a batch over continued answers)."""
-        return self.source_requests(cited) if self.follow_sources and cited else []
+        return self.sources.for_citations(cited) if self.follow_sources and cited else []
 
     def _day_page(self, title, page, fetched_at, api_url) -> DayPage:
         day = title_day(title)
@@ -287,7 +314,7 @@ class PortalSpider(SourceFollowing, scrapy.Spider):
     def _end_lease(self, request, day_pages=()) -> None:
         """Distributed worker: this API request yields nothing more; its lease ends once ``day_pages`` are pushed
         (``crawler.distributed.leases``)."""
-        leases = getattr(self, "leases", None)
+        leases = self.leases
         if leases is not None:
             work = api_lease_key(request.meta)
             for page in day_pages:

@@ -1,6 +1,6 @@
 """``make demo``: crawl sample day pages from a local stand-in of the MediaWiki API, offline.
 
-Serves the repo's own sample pages (``crawler/sample_data``) and, when ``../shared/realdata`` exists, the real
+Serves the repo's own sample pages (``crawler/devtools/sample_data``) and, when ``../shared/realdata`` exists, the real
 2014-02-13 page, then crawls 2014-02-11…2014-02-15 into output/archive.db and prints what it stored.
 """
 
@@ -14,10 +14,10 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from crawler.devserver import build_parser, make_server
+from crawler.devtools.devserver import build_parser, make_server
 
 SAMPLES = Path(__file__).resolve().parent / "sample_data"
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 
 
 def url_map_from_manifest(out: Path) -> Path:
@@ -50,7 +50,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
 
     from crawler.runner import CrawlOptions, run_crawl
-    from crawler.storage.repo import day_events
+    from crawler.storage.days import day_events
     from crawler.storage.schema import open_db
 
     wiki_dirs = [SAMPLES / "portal"]

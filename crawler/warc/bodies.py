@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from crawler.storage.blobs import unpack
+from crawler.storage.sources import stored_body
 from crawler.warc.reader import read_record
 
 logger = logging.getLogger(__name__)
@@ -41,16 +42,13 @@ def warc_body(warc_file: str | None, warc_offset: int | None, dirs=()) -> bytes 
 
 
 def source_body(db, source_id: int, warc_dirs=()) -> tuple[bytes | None, str]:
-    """(body, origin) of a source: ``"warc"`` from its record, ``"db"`` from sources.html, ``"none"``."""
-    cols = {row[1] for row in db.execute("PRAGMA table_info(sources)").fetchall()}
-    fields = ["html"] + [c for c in ("warc_file", "warc_offset") if c in cols]
-    row = db.execute(f"SELECT {', '.join(fields)} FROM sources WHERE id = ?", [source_id]).fetchone()
-    if row is None:
+    """(body, origin) of a source: ``"warc"`` from its record, ``"db"`` from its stored copy, ``"none"``."""
+    refs = stored_body(db, source_id)
+    if refs is None:
         return None, "none"
-    values = dict(zip(fields, row))
-    body = warc_body(values.get("warc_file"), values.get("warc_offset"), warc_dirs)
+    body = warc_body(refs.get("warc_file"), refs.get("warc_offset"), warc_dirs)
     if body is not None:
         return body, "warc"
-    if values["html"] is not None:
-        return unpack(values["html"]), "db"
+    if refs["html"] is not None:
+        return unpack(refs["html"]), "db"
     return None, "none"

@@ -1,7 +1,8 @@
-"""click commands ``render``, ``export`` and ``datasette-metadata`` (registered in crawler/cli.py)."""
+"""``newsarchive status``, ``render``, ``export`` and ``datasette-metadata``: reading the archive."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from datetime import date, timedelta
@@ -9,11 +10,11 @@ from pathlib import Path
 
 import click
 
-from crawler.cliutil import DEFAULT_DB, Failure as ArchiveCommandError, parse_date as _day  # noqa: F401
+from crawler.cli.options import Failure, db_option, parse_date, quiet_option, range_options
 
 
 def _range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
-    first, last = _day(start, "--from"), _day(end, "--to")
+    first, last = parse_date(start, "--from"), parse_date(end, "--to")
     if first and last and last < first:
         raise click.BadParameter(f"{last} is before {first}", param_hint="--to")
     return first, last
@@ -23,44 +24,65 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _open(db: str):
+def open_archive(db: str):
+    """The archive at ``db``, or a one-line failure when there is none or SQLite cannot use the file."""
+    from crawler.storage.errors import UnreadableArchive
     from crawler.storage.schema import open_db
 
     if not Path(db).is_file():
-        raise ArchiveCommandError(f"no archive at {db}; run `newsarchive crawl` first")
-    from crawler.storage.errors import UnreadableArchive
-
+        raise Failure(f"no archive at {db}; run `newsarchive crawl` first")
     try:
         return open_db(db)
-    except UnreadableArchive as err:  # a broken or foreign file: one line, not a traceback
-        raise ArchiveCommandError(str(err)) from None
+    except UnreadableArchive as err:
+        raise Failure(str(err)) from None
     except (sqlite3.Error, ValueError) as err:
-        raise ArchiveCommandError(f"cannot open {db}: {err}") from None
+        raise Failure(f"cannot open {db}: {err}") from None
 
 
-db_option = click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
-                         help="SQLite archive to read.")
+@click.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--redis", "redis_url", help="Also show the distributed queues' lengths in this Redis.")
+def status(db, as_json, redis_url):
+    """Counts, covered range, days per year, sources by status and the last runs."""
+    from crawler.storage.runs import status_summary
+
+    if redis_url:
+        from crawler.cli.distributed import redis_client
+        from crawler.distributed.seeding import queue_lengths
+
+        lengths = queue_lengths(redis_client(redis_url))
+        click.echo(json.dumps(lengths) if as_json else "redis: " + ", ".join(f"{k} {v}" for k, v in lengths.items()))
+        if not Path(db).exists():
+            return
+    summary = status_summary(open_archive(db))
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    from crawler.cli.progress import print_status
+
+    print_status(summary, db)
 
 
 @click.command()
 @db_option
 @click.option("--out", default="output/news", show_default=True, type=click.Path(file_okay=False),
               help="Directory served as /news (pages go to <out>/YYYY/MM/D/).")
-@click.option("--from", "start", help="First day to render, YYYY-MM-DD (default: all days).")
-@click.option("--to", "end", help="Last day to render, YYYY-MM-DD.")
+@range_options
 @click.option("--refresh-related", is_flag=True,
               help="With --from/--to: also re-render the other days whose Related lists can change (those "
                    "sharing an entity with the range).")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@quiet_option
 def render(db, out, start, end, refresh_related, quiet):
     """Write the Markdown event pages and day index pages; unchanged files are left alone."""
     from crawler.archive.render import render_archive
+    from crawler.storage.events import day_span
 
     first, last = _range(start, end)
-    database = _open(db)
+    database = open_archive(db)
     days = None
     if first or last:
-        known = database.execute("SELECT MIN(day), MAX(day) FROM days").fetchone()
+        known = day_span(database)
         lo = first or date.fromisoformat(known[0] or "9999-12-31")
         hi = last or date.fromisoformat(known[1] or "0001-01-01")
         days = [lo + timedelta(days=i) for i in range(max(0, (hi - lo).days + 1))]
@@ -68,9 +90,9 @@ def render(db, out, start, end, refresh_related, quiet):
     try:
         stats = render_archive(database, out, days=days, refresh_related=refresh_related)
     except OSError as err:
-        raise ArchiveCommandError(f"cannot write pages under {out}: {err}") from None
+        raise Failure(f"cannot write pages under {out}: {err}") from None
     except sqlite3.Error as err:
-        raise ArchiveCommandError(f"reading {db} failed: {err}") from None
+        raise Failure(f"reading {db} failed: {err}") from None
     if not quiet:
         click.echo(f"{_n(stats.days, 'day')} rendered: {stats.written} written, {stats.unchanged} unchanged, "
                    f"{stats.removed} removed ({time.monotonic() - t0:.1f}s) → {out}")
@@ -81,26 +103,25 @@ def render(db, out, start, end, refresh_related, quiet):
               help="jsonl/parquet: one record per event; csv: a directory of flat tables.")
 @click.option("--out", required=True, type=click.Path(), help="Output file (csv: directory).")
 @db_option
-@click.option("--from", "start", help="First day, YYYY-MM-DD.")
-@click.option("--to", "end", help="Last day, YYYY-MM-DD.")
+@range_options
 @click.option("--no-text", is_flag=True,
               help="Leave the sources' article text out (it belongs to its publishers).")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@quiet_option
 def export(fmt, out, db, start, end, no_text, quiet):
     """Export events with their entities and sources as a dataset, with a data card beside it."""
     from crawler.archive.export import ExportError
     from crawler.archive.export import export as run_export
 
     first, last = _range(start, end)
-    database = _open(db)
+    database = open_archive(db)
     try:
         stats = run_export(database, fmt, out, start=first, end=last, with_text=not no_text)
     except ExportError as err:
-        raise ArchiveCommandError(str(err)) from None
+        raise Failure(str(err)) from None
     except OSError as err:
-        raise ArchiveCommandError(f"cannot write {out}: {err}") from None
+        raise Failure(f"cannot write {out}: {err}") from None
     except sqlite3.Error as err:
-        raise ArchiveCommandError(f"reading {db} failed: {err}") from None
+        raise Failure(f"reading {db} failed: {err}") from None
     if not quiet:
         span = f"{stats.first_day} … {stats.last_day}" if stats.events else "no events in range"
         click.echo(f"{_n(stats.events, 'event')}, {_n(stats.days, 'day')} ({span}), "
@@ -119,5 +140,5 @@ def datasette_metadata(out, database):
     try:
         path = write_metadata(out, database)
     except OSError as err:
-        raise ArchiveCommandError(f"cannot write {out}: {err}") from None
+        raise Failure(f"cannot write {out}: {err}") from None
     click.echo(f"wrote {path}; browse with: datasette output/archive.db -m {path}")

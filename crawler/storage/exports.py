@@ -1,0 +1,108 @@
+"""The reads behind dataset exports: events with their entities and sources in batches, the flat tables, and the
+facts a data card reports (pure: a sqlite-utils Database in, rows out; streamed with cursors)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import sqlite_utils
+
+
+def _range_sql(start, end, col: str = "day") -> tuple[str, list]:
+    where, params = [], []
+    if start:
+        where.append(f"{col} >= ?")
+        params.append(str(start))
+    if end:
+        where.append(f"{col} <= ?")
+        params.append(str(end))
+    return (" AND ".join(where) or "1"), params
+
+
+def event_batches(db: sqlite_utils.Database, start, end, source_columns: list[str],
+                  batch: int) -> Iterator[list[dict]]:
+    """Batches of events ``{id, day, position, category, stories, text, revision_id, entities: [{title, label}],
+    sources: [{position, outlet, cited_url, reported_dead, <source_columns>…}]}`` in day and page order."""
+    where, params = _range_sql(start, end)
+    sel = ", ".join(f"s.{c}" for c in source_columns)
+    cur = db.conn.execute(
+        f"SELECT id, day, position, category, stories, text, revision_id FROM events WHERE {where} "
+        "ORDER BY day, position", params)
+    while rows := cur.fetchmany(batch):
+        events = {r[0]: {"id": r[0], "day": r[1], "position": r[2], "category": r[3],
+                         "stories": json.loads(r[4] or "[]"), "text": r[5], "revision_id": r[6],
+                         "entities": [], "sources": []} for r in rows}
+        marks = ",".join("?" * len(events))
+        for event_id, title, label in db.conn.execute(
+                "SELECT ee.event_id, en.title, ee.label FROM event_entities ee JOIN entities en "
+                f"ON en.id = ee.entity_id WHERE ee.event_id IN ({marks}) ORDER BY ee.event_id, ee.position",
+                list(events)):
+            events[event_id]["entities"].append({"title": title, "label": label})
+        for r in db.conn.execute(
+                f"SELECT es.event_id, es.position, es.outlet, es.cited_url, es.reported_dead, {sel} "
+                "FROM event_sources es JOIN sources s ON s.id = es.source_id "
+                f"WHERE es.event_id IN ({marks}) ORDER BY es.event_id, es.position", list(events)):
+            src = dict(zip(["position", "outlet", "cited_url", "reported_dead", *source_columns], r[1:]))
+            src["reported_dead"] = bool(src["reported_dead"])
+            src["authors"] = json.loads(src["authors"]) if src.get("authors") else []
+            events[r[0]]["sources"].append(src)
+        yield list(events.values())
+
+
+TABLES = {
+    "events": ("SELECT ev.id, ev.day, ev.position, ev.category, ev.stories, ev.text, ev.revision_id "
+               "FROM events ev WHERE {where} ORDER BY ev.day, ev.position"),
+    "entities": ("SELECT id, title FROM entities WHERE id IN (SELECT ee.entity_id FROM event_entities ee "
+                 "JOIN events ev ON ev.id = ee.event_id WHERE {where}) ORDER BY id"),
+    "event_entities": ("SELECT ee.event_id, ee.entity_id, ee.label, ee.position FROM event_entities ee "
+                       "JOIN events ev ON ev.id = ee.event_id WHERE {where} ORDER BY ev.day, ev.position, "
+                       "ee.position"),
+    "sources": ("SELECT {cols} FROM sources WHERE id IN (SELECT es.source_id FROM event_sources es "
+                "JOIN events ev ON ev.id = es.event_id WHERE {where}) ORDER BY id"),
+    "event_sources": ("SELECT es.event_id, es.source_id, es.position, es.outlet, es.cited_url, "
+                      "es.reported_dead FROM event_sources es JOIN events ev ON ev.id = es.event_id "
+                      "WHERE {where} ORDER BY ev.day, ev.position, es.position"),
+}
+
+
+def table_rows(db: sqlite_utils.Database, table: str, start, end, source_columns: list[str],
+               batch: int = 5000) -> tuple[list[str], Iterator[list[tuple]]]:
+    """(column names, batches of rows) of one flat table of the range: ``TABLES``' keys; ``sources`` with
+    ``source_columns``."""
+    where, params = _range_sql(start, end, "ev.day")
+    cur = db.conn.execute(TABLES[table].format(where=where, cols=", ".join(source_columns)), params)
+
+    def batches():
+        while rows := cur.fetchmany(batch):
+            yield rows
+
+    return [d[0] for d in cur.description], batches()
+
+
+def export_facts(db: sqlite_utils.Database, start=None, end=None) -> dict:
+    """Counts and provenance of the range, for a data card."""
+    where, params = _range_sql(start, end, "ev.day")
+    one = lambda sql: db.conn.execute(sql, params).fetchone()  # noqa: E731
+    in_range = f"IN (SELECT ev.id FROM events ev WHERE {where})"
+    ev = one(f"SELECT COUNT(*), COUNT(DISTINCT day), MIN(day), MAX(day) FROM events ev WHERE {where}")
+    src = f"SELECT DISTINCT source_id FROM event_sources WHERE event_id {in_range}"
+    return {
+        "events": ev[0], "days": ev[1], "first_day": ev[2], "last_day": ev[3],
+        "entities": one(f"SELECT COUNT(DISTINCT entity_id) FROM event_entities WHERE event_id {in_range}")[0],
+        "sources": one(f"SELECT COUNT(*) FROM ({src})")[0],
+        "sources_by_status": db.conn.execute(
+            f"SELECT status, COUNT(*) FROM sources WHERE id IN ({src}) GROUP BY status ORDER BY 2 DESC",
+            params).fetchall(),
+        "sources_with_text": one(f"SELECT COUNT(*) FROM sources WHERE id IN ({src}) AND text <> ''")[0],
+        "extractors": [r[0] for r in db.conn.execute(
+            f"SELECT DISTINCT extractor_version FROM sources WHERE id IN ({src}) "
+            "AND extractor_version IS NOT NULL ORDER BY 1", params)],
+        "pages": db.conn.execute(
+            f"SELECT status, COUNT(*), MIN(revision_timestamp), MAX(revision_timestamp), "
+            f"COUNT(DISTINCT revision_id) FROM days ev WHERE {where} GROUP BY status", params).fetchall(),
+        "runs": db.conn.execute("SELECT COUNT(*), MIN(started_at), MAX(finished_at) FROM runs").fetchone(),
+        "last_runs": db.conn.execute(
+            "SELECT id, command, started_at, finished_at, finish_reason, days, events, sources_fetched, "
+            "software_version FROM runs ORDER BY id DESC LIMIT 10").fetchall(),
+    }
