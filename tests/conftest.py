@@ -40,3 +40,30 @@ def offline_endpoints():
             os.environ.pop(k, None)
         else:
             os.environ[k] = v
+
+
+@pytest.fixture(autouse=True)
+def e2e_marker_guard(request, monkeypatch):
+    """A test that starts a subprocess or a server must carry the ``e2e`` marker (so ``-m "not e2e"`` stays a fast,
+    self-contained subset): without it, starting one fails the test."""
+    if request.node.get_closest_marker("e2e") is None:
+        import socket
+        import subprocess
+
+        def refuse(*args, **kwargs):
+            raise AssertionError(f"{request.node.nodeid} starts a subprocess or a server: mark it @pytest.mark.e2e")
+
+        monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
+        monkeypatch.setattr(socket.socket, "listen", refuse)
+    yield
+
+
+def project_crawler(spidercls=None, **settings):
+    """A crawler (Scrapy's ``get_crawler``) with the project's settings, ``settings`` over them."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings as project
+
+    values = {k: getattr(project, k) for k in dir(project) if k.isupper()}
+    values.pop("TWISTED_REACTOR", None)
+    return get_crawler(spidercls, {**values, **settings})

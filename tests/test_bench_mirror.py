@@ -13,6 +13,8 @@ import pytest
 
 from crawler.net.urls import mirror_url
 
+pytestmark = pytest.mark.e2e  # every test here starts a server or a subprocess
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -8,6 +8,8 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from crawler.storage.schema import open_db
 from tests.mockserver import MockServer
 from tests.sitegen import build_site
@@ -21,6 +23,7 @@ def lines(out: str) -> list[dict]:
     return [json.loads(x) for x in out.splitlines() if x.strip()]
 
 
+@pytest.mark.e2e
 def test_parse_day_wiki_and_html_agree():
     wiki = lines(run_cli("parse-day", str(DATA / "portal" / "parity_day.wiki")).stdout)
     html = lines(run_cli("parse-day", str(DATA / "portal" / "parity_day.html")).stdout)
@@ -30,6 +33,7 @@ def test_parse_day_wiki_and_html_agree():
     assert all(set(s) >= {"url", "outlet"} for ev in wiki for s in ev["sources"])
 
 
+@pytest.mark.e2e
 def test_parse_day_date_option_and_bad_input(tmp_path):
     out = lines(run_cli("parse-day", str(DATA / "portal" / "era4_flat.wiki"), "--date", "2001-09-12").stdout)
     assert out and {ev["day"] for ev in out} == {"2001-09-12"}
@@ -40,6 +44,7 @@ def test_parse_day_date_option_and_bad_input(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.e2e
 def test_a_file_that_is_no_archive_is_a_one_line_error_for_every_command(tmp_path):
     """crawl, update, status, reextract and render on a file SQLite cannot use: exit 1, one line, no traceback,
     and the file is left as it was."""
@@ -55,6 +60,7 @@ def test_a_file_that_is_no_archive_is_a_one_line_error_for_every_command(tmp_pat
     assert bad.read_bytes() == before
 
 
+@pytest.mark.e2e
 def test_endpoint_options_must_be_http_urls(tmp_path):
     """A --wiki-api or --wayback-url that is no http(s) URL is a usage error before anything runs (it used to end
     the crawl as "start_error" with the reason only in the log)."""
@@ -72,6 +78,7 @@ def test_endpoint_options_must_be_http_urls(tmp_path):
     assert "expected an http(s) URL" not in proc.stderr
 
 
+@pytest.mark.e2e
 def test_extract_prints_the_fields_and_reads_gzip(tmp_path):
     page = DATA / "articles" / "ahram_english_newscontent_2014.html"
     gz = tmp_path / "page.html.gz"
@@ -86,6 +93,7 @@ def test_extract_prints_the_fields_and_reads_gzip(tmp_path):
     assert a["published"] == "2014-02-13" and a["language"] == "en" and len(a["text"].split()) > 100
 
 
+@pytest.mark.e2e
 def test_extract_says_what_is_wrong_with_a_file_that_is_no_article(tmp_path):
     """An empty file or a binary one (a saved PDF) is a one-line error; a page without article text still prints
     its metadata, with a note on stderr."""
@@ -102,6 +110,7 @@ def test_extract_says_what_is_wrong_with_a_file_that_is_no_article(tmp_path):
     assert proc.stderr == f"newsarchive: note: no article text found in {bare}\n"
 
 
+@pytest.mark.e2e
 def test_reextract_updates_only_the_selected_rows(tmp_path):
     site = build_site(tmp_path / "site", date(2015, 3, 1), days=3, events_per_day=3)
     wiki = site["wiki"]
@@ -139,6 +148,7 @@ def _run_python(code: str):
                           cwd=Path(__file__).resolve().parents[1])
 
 
+@pytest.mark.e2e
 def test_quick_exit_keeps_the_exit_code_atexit_handlers_and_buffered_output():
     proc = _run_python("import atexit, sys\nfrom crawler.cli.options import exit_now\n"
                        "atexit.register(lambda: print('atexit ran'))\n"

@@ -25,6 +25,8 @@ CLI = [sys.executable, "-m", "crawler.cli"]
 
 from tests.conftest import OFFLINE  # noqa: E402
 
+pytestmark = pytest.mark.e2e  # every test here starts a server or a subprocess
+
 
 def run_cli(*args, env=None, check=True):
     proc = subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=ROOT, timeout=240,

@@ -13,6 +13,8 @@ from crawler.storage.schema import open_db
 from tests.mockserver import MockServer
 from tests.test_crawl_portal import run_cli
 
+pytestmark = pytest.mark.e2e  # every test here starts a server or a subprocess
+
 ROOT = Path(__file__).resolve().parents[1]
 TELEGRAPH = ROOT.parent / "shared" / "realdata" / "articles" / "outlets" / "telegraph"
 AEB_PAGE = "aeb_88c328b68b038a625b4b3f8c322215caa30b0e88af0754bd71056ffc15c7b4b7"

@@ -25,6 +25,8 @@ from tests.sitegen import build_site
 from tests.test_crawl_portal import ROOT, run_cli
 from tests.test_update_resume import content
 
+pytestmark = pytest.mark.e2e  # every test here starts a server or a subprocess
+
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=0",
         "-s", "NEWSARCHIVE_EXTRACT_WORKERS=1", "-s", "NEWSARCHIVE_WAYBACK_URL="]
 RANGE = ["--from", "2015-03-01", "--to", "2015-03-16"]

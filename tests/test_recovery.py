@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
+
 from crawler.storage.schema import open_db
 from crawler.net.wayback import rank_captures, unwrap_archive_url
 from tests.mockserver import MockServer
@@ -45,6 +47,7 @@ def crawl(tmp_path, *extra_server_args):
     return open_db(db_path), log
 
 
+@pytest.mark.e2e
 def test_dead_source_recovered_with_the_capture_nearest_the_event_day(tmp_path):
     dead = "http://news.example.com/2014/02/13/egypt-russia.html"
     captures = {dead: [cap(tmp_path, "20130301090000", "First capture"),
@@ -66,6 +69,7 @@ def test_dead_source_recovered_with_the_capture_nearest_the_event_day(tmp_path):
     assert status["sources_recovered"] == {"wayback": 1}
 
 
+@pytest.mark.e2e
 def test_no_capture_keeps_the_failure_and_says_the_archives_were_searched(tmp_path):
     dead = "http://gone.example.org/story"
     setup_site(tmp_path, {}, {}, [f"[{dead} (Gone)]"])
@@ -75,6 +79,7 @@ def test_no_capture_keeps_the_failure_and_says_the_archives_were_searched(tmp_pa
     assert row["recovered_from"] is None and row["archive_checked_at"]
 
 
+@pytest.mark.e2e
 def test_archive_429_then_success(tmp_path):
     dead = "http://news.example.com/a.html"
     setup_site(tmp_path, {dead: [cap(tmp_path, "20140213110000", "Only capture")]}, {}, [f"[{dead} (X)]"])
@@ -84,6 +89,7 @@ def test_archive_429_then_success(tmp_path):
     assert len([r for r in log if r["path"] == "/cdx/search/cdx"]) == 2
 
 
+@pytest.mark.e2e
 def test_capture_redirect_and_failed_capture_fall_through(tmp_path):
     dead = "http://news.example.com/moved.html"
     target = cap(tmp_path, "20140214000000", "After the redirect")
@@ -100,6 +106,7 @@ def test_capture_redirect_and_failed_capture_fall_through(tmp_path):
     assert broken["status"] == "http_error" and broken["archive_checked_at"]  # empty capture: failure kept
 
 
+@pytest.mark.e2e
 def test_web_archive_citation_is_unwrapped_and_fetched_raw(tmp_path):
     original = "http://www.dailytech.com/article.aspx?newsid=13152"
     cited = "https://web.archive.org/web/20081010102849/" + original
@@ -113,6 +120,7 @@ def test_web_archive_citation_is_unwrapped_and_fetched_raw(tmp_path):
     assert not any(r["path"].startswith("/mirror/") and "dailytech" in r["path"] for r in log)
 
 
+@pytest.mark.e2e
 def test_dead_link_template_goes_to_the_archive_first(tmp_path):
     url = "http://news.example.com/dead-marked.html"
     setup_site(tmp_path, {url: [cap(tmp_path, "20140213100000", "Archived copy")]},
@@ -134,6 +142,7 @@ def test_unwrap_and_rank_units():
     assert [r["timestamp"] for r in rank_captures(rows, DAY)][:2] == ["20140212230000", "20140214020000"]
 
 
+@pytest.mark.e2e
 def test_common_crawl_after_the_wayback_has_nothing(tmp_path):
     """No Wayback capture: the collection nearest after the event day is searched in a local fake Common Crawl
     (collinfo → CDX index → WARC byte range) and the page is read from its WARC record."""
@@ -162,6 +171,7 @@ def test_common_crawl_after_the_wayback_has_nothing(tmp_path):
     assert any(p.startswith("/ccdata/") for p in paths)
 
 
+@pytest.mark.e2e
 def test_common_crawl_without_the_page_is_an_archive_miss(tmp_path):
     dead = "http://gone.example.org/story"
     other = cap(tmp_path, "20140305120000", "Another page")

@@ -59,6 +59,7 @@ def _site(tmp_path):
     return wiki, tmp_path / "map.json"
 
 
+@pytest.mark.e2e
 def test_second_run_asks_no_host_for_robots_txt_again(tmp_path):
     wiki, url_map = _site(tmp_path)
     db_path, log = tmp_path / "a.db", tmp_path / "log.jsonl"
@@ -105,6 +106,7 @@ def _busy_site(tmp_path):
     return wiki, tmp_path / "map.json"
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("kept_answer_age", [None, timedelta(days=3), timedelta(days=40)])
 def test_robots_txt_answering_5xx_means_disallow_unless_a_recent_answer_was_kept(tmp_path, kept_answer_age):
     """RFC 9309 §2.3.1.4: an unreachable robots.txt is a complete disallow; a cached copy may stand in for it."""

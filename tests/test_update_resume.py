@@ -16,6 +16,8 @@ from tests.mockserver import MockServer
 from tests.sitegen import build_site
 from tests.test_crawl_portal import ROOT, run_cli
 
+pytestmark = pytest.mark.e2e  # every test here starts a server or a subprocess
+
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=0",
         "-s", "NEWSARCHIVE_EXTRACT_WORKERS=1"]
 VOLATILE = {"fetched_at", "parsed_at", "created_at", "extracted_at", "api_url", "event_day", "next_attempt_at"}

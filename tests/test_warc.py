@@ -62,6 +62,7 @@ def write_sample(directory: Path, **kw) -> WarcWriter:
 
 # --- writer / reader -----------------------------------------------------------------------------------
 
+@pytest.mark.e2e
 def test_records_are_valid_warc_1_1_with_digests(tmp_path):
     w = write_sample(tmp_path)
     [path] = w.files
@@ -125,6 +126,7 @@ def test_final_answers_win_over_transient_ones(tmp_path):
     assert index.lookup("http://ex.org/q").status == 503
 
 
+@pytest.mark.e2e
 def test_failures_without_response_are_recorded_and_lose_to_responses(tmp_path):
     with WarcWriter(tmp_path) as w:
         w.write_failure("http://ex.org/t", "GET", {"User-Agent": "na"}, "timeout", "TimeoutError: took\nlonger")
@@ -144,6 +146,7 @@ def test_failures_without_response_are_recorded_and_lose_to_responses(tmp_path):
     assert classify_failure(replayed) == ("timeout", "TimeoutError: took longer")
 
 
+@pytest.mark.e2e
 def test_rotation_by_size_keeps_exchanges_whole(tmp_path):
     with WarcWriter(tmp_path, prefix="rot", max_size=3000) as w:
         for i in range(12):
@@ -192,6 +195,7 @@ def test_warc_columns_and_body_from_warc(tmp_path):
     assert source_body(db, 2) == (None, "none")
 
 
+@pytest.mark.e2e
 def test_demo_warc_replays_without_network(tmp_path):
     out, db_path = tmp_path / "warc", tmp_path / "demo.db"
     proc = subprocess.run([sys.executable, "-m", "crawler.devtools.build_demo_warc", "--out", str(out),
@@ -338,11 +342,13 @@ def check_round_trip(warc_dir, live, replayed, api):
     assert f"not in the replayed WARC files: {DROPPED}" in log
 
 
+@pytest.mark.e2e
 def test_capture_then_replay_with_settings(tmp_path):
     _, warc_dir, live, replayed, api, _ = capture_then_replay(tmp_path, use_cli_options=False)
     check_round_trip(warc_dir, live, replayed, api)
 
 
+@pytest.mark.e2e
 def test_capture_then_replay_with_cli_options(tmp_path):
     _, warc_dir, live, replayed, api, _ = capture_then_replay(tmp_path, use_cli_options=True)
     check_round_trip(warc_dir, live, replayed, api)

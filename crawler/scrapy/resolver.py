@@ -11,11 +11,17 @@ import os
 
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet import defer
+from twisted.internet.error import DNSLookupError
 
 from crawler.net.safety import BlockedAddress, blocked_reason, endpoint, parse_networks
 
 ENDPOINT_SETTINGS = ("NEWSARCHIVE_WIKI_API", "NEWSARCHIVE_MIRROR", "NEWSARCHIVE_WAYBACK_URL",
                      "NEWSARCHIVE_COMMONCRAWL_URL", "NEWSARCHIVE_COMMONCRAWL_DATA_URL")
+
+class RefusedName(DNSLookupError, BlockedAddress):
+    """A name that resolves to a non-public address. Twisted takes it for a failed lookup (it logs any other
+    resolver error with a traceback on the terminal); the crawl records it as a blocked address."""
+
 
 # Names the resolver refused, with the reason: the connection error Twisted reports for them is only
 # "no results for hostname lookup", so the middleware turns it back into a BlockedRequest.
@@ -57,5 +63,5 @@ class SafeResolver(CachingThreadedResolver):
         reason = blocked_reason(address, self.allowed)
         if reason:
             REFUSED_NAMES[name.lower()] = f"{name} resolves to {address} ({reason})"
-            return defer.fail(BlockedAddress(f"blocked address: {REFUSED_NAMES[name.lower()]}"))
+            return defer.fail(RefusedName(f"blocked address: {REFUSED_NAMES[name.lower()]}"))
         return address
