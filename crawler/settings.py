@@ -43,8 +43,8 @@ CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # Distributed workers: seconds between two requests to one host across all workers of a Redis (0 = per worker only)
 NEWSARCHIVE_SHARED_HOST_DELAY = 0.25
-# Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response it hands to the spider; our callbacks yield one
-# item (a source) or a few (a portal batch), so 100 only costs ~2.7 ms of reactor CPU a page (measured, bench).
+# Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response it hands to the spider; the callbacks yield one
+# item (a source) or a few (a portal batch), so Scrapy's default of 100 would only cost reactor CPU.
 CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 0.25
 DOWNLOAD_DELAY_JITTER = 0.5  # each delay is drawn from ±50% of DOWNLOAD_DELAY
@@ -66,7 +66,7 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19's remote control (an HTTP server in the crawl that runs Python code sent to it, announced in a job file
-# in the user's profile) stays off like the telnet console; it would also import aiohttp at every start (~0.3 s).
+# in the user's profile) stays off like the telnet console; it would also import aiohttp at every start.
 REMOTE_CONTROL_ENABLED = False
 # A developer aid: Scrapy parses each callback's source (ast) to warn about generators that return values. Its
 # cache is keyed by the bound method, which is new for every response, so it re-parses on every page.

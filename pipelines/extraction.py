@@ -40,7 +40,7 @@ def forkserver_context():
 
 def start_forkserver() -> None:
     """Start the pool's forkserver now, in the background: the command calls this before Scrapy is imported, so
-    the forkserver imports the extractors (~0.5 s of CPU) on another core meanwhile, not when the spider opens.
+    the forkserver imports the extractors on another core meanwhile, not when the spider opens.
     Returns at once; the pool built later forks its workers from this server."""
     from multiprocessing import forkserver
 

@@ -100,49 +100,39 @@ def save_day(db: sqlite_utils.Database, page: DayPage, wikitext: str | None = No
 
 
 def _upsert_day(db: sqlite_utils.Database, row: dict) -> None:
-    cols = list(row)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "day")
-    db.execute(
-        f"INSERT INTO days ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)}) "
-        f"ON CONFLICT(day) DO UPDATE SET {updates}",
-        [row[c] for c in cols],
-    )
+    db["days"].upsert(row, pk="day")
+
+
+# sqlite-utils' upsert cannot keep the earlier of the stored and the new first citing day: this one stays SQL.
+_SOURCE_CITED = ("INSERT INTO sources (id, url, cited_url, first_cited_day, status, created_at) "
+                 "VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT(url) DO UPDATE SET first_cited_day = "
+                 "min(coalesce(first_cited_day, excluded.first_cited_day), excluded.first_cited_day)")
 
 
 def _insert_events(db: sqlite_utils.Database, page: DayPage) -> list[str]:
+    """Insert the page's events with their entities and citations; returns the cited source URLs."""
     day = page.day.isoformat()
     now = utcnow()
-    cited: list[str] = []
+    events, entities, links, sources, citations, cited = [], {}, [], {}, [], []
     for event_id, ev in zip(event_ids(page.events), page.events):
-        db.execute(
-            "INSERT INTO events (id, day, position, category, stories, text, revision_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [event_id, day, ev.position, ev.category, json.dumps(ev.stories, ensure_ascii=False),
-             ev.text, page.revision_id],
-        )
+        events.append({"id": event_id, "day": day, "position": ev.position, "category": ev.category,
+                       "stories": json.dumps(ev.stories, ensure_ascii=False), "text": ev.text,
+                       "revision_id": page.revision_id})
         for pos, ent in enumerate(ev.entities, 1):
             entity_id = stable_id(ent.title)
-            db.execute("INSERT OR IGNORE INTO entities (id, title) VALUES (?, ?)", [entity_id, ent.title])
-            db.execute(
-                "INSERT OR IGNORE INTO event_entities (event_id, entity_id, label, position) "
-                "VALUES (?, ?, ?, ?)",
-                [event_id, entity_id, ent.label, pos],
-            )
+            entities[entity_id] = ent.title
+            links.append({"event_id": event_id, "entity_id": entity_id, "label": ent.label, "position": pos})
         for pos, src in enumerate(ev.sources, 1):
             url = source_url(src.url)
-            source_id = stable_id(url)
-            db.execute(
-                "INSERT INTO sources (id, url, cited_url, first_cited_day, status, created_at) "
-                "VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT(url) DO UPDATE SET "
-                "first_cited_day = min(coalesce(first_cited_day, excluded.first_cited_day), excluded.first_cited_day)",
-                [source_id, url, src.url, day, now],
-            )
-            db.execute(
-                "INSERT INTO event_sources (event_id, source_id, position, outlet, cited_url, reported_dead) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [event_id, source_id, pos, src.outlet, src.url, int(src.reported_dead)],
-            )
+            sources.setdefault(url, (stable_id(url), url, src.url, day, now))
+            citations.append({"event_id": event_id, "source_id": sources[url][0], "position": pos,
+                              "outlet": src.outlet, "cited_url": src.url, "reported_dead": int(src.reported_dead)})
             cited.append(url)
+    db["events"].insert_all(events)
+    db["entities"].insert_all(({"id": k, "title": v} for k, v in entities.items()), ignore=True)
+    db["event_entities"].insert_all(links, ignore=True)
+    db.conn.executemany(_SOURCE_CITED, list(sources.values()))
+    db["event_sources"].insert_all(citations)
     return cited
 
 

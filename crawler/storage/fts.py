@@ -5,8 +5,8 @@ The SQL is what sqlite-utils' ``table.enable_fts(columns, fts_version="FTS5", cr
 migration's transaction (sqlite-utils uses ``executescript``, which commits). One difference: the update trigger
 fires only when an indexed column is set (``AFTER UPDATE OF title, text``), so a bookkeeping update — a 304
 re-check's ``fetched_at``, an archive search's time stamp — does not take the page's text out of the index and put
-it back (1.7 → 0.4 ms a row measured on 981 real pages; migration 0007 upgrades older archives). Note: ``VACUUM`` may renumber
-the rowids of ``events`` (it has no INTEGER PRIMARY KEY); run ``rebuild_fts(db)`` after one.
+it back. Note: ``VACUUM`` may renumber the rowids of ``events`` (it has no INTEGER PRIMARY KEY); run
+``rebuild_fts(db)`` after one.
 """
 
 from __future__ import annotations

@@ -50,8 +50,6 @@ def save_robots(db: sqlite_utils.Database, netloc: str, url: str, status: int, b
     if not cacheable(status):
         return False
     when = (fetched_at or datetime.now(timezone.utc)).replace(microsecond=0).isoformat()
-    db.execute("INSERT INTO robots_txt (netloc, url, fetched_at, http_status, body) VALUES (?, ?, ?, ?, ?) "
-               "ON CONFLICT(netloc) DO UPDATE SET url = excluded.url, fetched_at = excluded.fetched_at, "
-               "http_status = excluded.http_status, body = excluded.body",
-               [netloc, url, when, int(status), bytes(body or b"")])
+    db["robots_txt"].upsert({"netloc": netloc, "url": url, "fetched_at": when, "http_status": int(status),
+                             "body": bytes(body or b"")}, pk="netloc")
     return True

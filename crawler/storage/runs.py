@@ -14,21 +14,14 @@ RUN_COUNTERS = ("days", "days_missing", "days_failed", "events", "sources_fetche
 
 def start_run(db: sqlite_utils.Database, command: str, args: dict) -> int:
     """Record a run's start; returns its id."""
-    cur = db.execute(
-        "INSERT INTO runs (command, args, started_at, software_version) VALUES (?, ?, ?, ?)",
-        [command, json.dumps(args, default=str, sort_keys=True), utcnow(), __version__],
-    )
-    return cur.lastrowid
+    return db["runs"].insert({"command": command, "args": json.dumps(args, default=str, sort_keys=True),
+                              "started_at": utcnow(), "software_version": __version__}).last_pk
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, reason: str, counts: dict) -> None:
     """Record a run's end, its finish reason and counters."""
-    cols = [c for c in RUN_COUNTERS if c in counts]
-    sets = ", ".join(f"{c} = ?" for c in cols)
-    db.execute(
-        f"UPDATE runs SET finished_at = ?, finish_reason = ?{', ' + sets if sets else ''} WHERE id = ?",
-        [utcnow(), reason, *[int(counts[c] or 0) for c in cols], run_id],
-    )
+    db["runs"].update(run_id, {"finished_at": utcnow(), "finish_reason": reason,
+                               **{c: int(counts[c] or 0) for c in RUN_COUNTERS if c in counts}})
 
 
 def status_summary(db: sqlite_utils.Database, last_runs: int = 5) -> dict:

@@ -115,6 +115,8 @@ def save_source(db: sqlite_utils.Database, fetch: SourceFetch, result: dict | No
     with db.atomic():
         if prev is None:
             _insert(db, url, fetch.url, status)
+        # SQL rather than db["sources"].update(): that one reads the table's schema and the row first, twice the
+        # CPU of this write, which runs on the crawl's reactor thread for every source.
         cols = list(row)
         db.execute(f"UPDATE sources SET {', '.join(f'{c} = ?' for c in cols)} WHERE url = ?",
                    [row[c] for c in cols] + [url])

@@ -45,8 +45,8 @@ class LocalMirrorMiddleware:
         request.meta["mirror_original"] = url
         request.meta.setdefault("download_slot", urlsplit(url).hostname or "")
         # Rewritten in place, not returned as a new Request: a returned Request goes back to the scheduler and
-        # through every middleware again (measured: 2x the scheduling work per page, and pages queued behind
-        # the robots.txt requests, so the first page was stored 3 s later). ``_set_url`` is Request's own setter.
+        # through every middleware again (twice the scheduling work, and pages queued behind the robots.txt
+        # requests). ``_set_url`` is Request's own setter.
         request._set_url(mirrored)
         return None
 
