@@ -14,6 +14,7 @@ import threading
 from datetime import date
 from pathlib import Path
 
+from crawler import settings as defaults
 from crawler.devtools.devserver import build_parser, make_server
 
 SAMPLES = Path(__file__).resolve().parent / "sample_data"
@@ -46,7 +47,7 @@ def start_server(wiki_dirs: list[Path], url_map: Path | None = None):
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--db", default="output/archive.db")
+    p.add_argument("--db", default=defaults.NEWSARCHIVE_DB)
     args = p.parse_args(argv)
 
     from crawler.runner import CrawlOptions, run_crawl
