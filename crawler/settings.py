@@ -108,6 +108,7 @@ NEWSARCHIVE_MIRROR = os.environ.get("NEWSARCHIVE_MIRROR", "")
 NEWSARCHIVE_REDIS_URL = ""
 NEWSARCHIVE_IDLE_EXIT = 0  # s a worker waits with an empty frontier before it exits (0 = until stopped)
 NEWSARCHIVE_INGEST_BATCH = 200  # items the ingest writes per transaction
+REDIS_PARAMS = {"redis_cls": "crawler.scrapy.distributed.RedisClient"}  # scrapy-redis's client, redis-py 6 ready
 ITEM_PIPELINES = {
     "pipelines.extraction.ExtractionPipeline": 500,
     "pipelines.storage.StoragePipeline": 800,

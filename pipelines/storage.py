@@ -54,13 +54,15 @@ class StoragePipeline:
         return item
 
     def _count(self, item: SourceFetch, status: str) -> None:
-        """Live fetches count as fetched, ok or failed; a recovered capture turns a failed one into ok."""
+        """Live fetches count as fetched, ok or failed; a recovered capture counts as ok, and takes back the failed
+        count of the live fetch it stands in for (a {{Dead link}} or a cited capture had none)."""
         inc = self.stats.inc_value
         if item.status != "archive_miss" and not item.recovered_from:
             inc("newsarchive/sources/fetched")
             inc("newsarchive/sources/ok" if status == "ok" else "newsarchive/sources/failed")
         elif item.recovered_from and status == "ok":
             inc("newsarchive/sources/ok")
-            inc("newsarchive/sources/failed", -1)
             inc("newsarchive/sources/recovered")
+            if (item.failure or {}).get("after_live_failure"):
+                inc("newsarchive/sources/failed", -1)
         inc(f"newsarchive/sources/status/{status}")

@@ -52,7 +52,8 @@ def test_a_live_404_is_recorded_and_the_wayback_asked_for_captures_around_the_ev
     assert out.step.stage == "cdx" and out.step.slot == "wayback"
     assert out.step.url.startswith(WB + "/cdx/search/cdx?") and "from=20130213" in out.step.url
     assert "to=20150213" in out.step.url and "filter=statuscode%3A200" in out.step.url
-    assert out.step.plan.failure == {"failure_status": "http_error", "failure_error": "HTTP 404"}
+    assert out.step.plan.failure == {"failure_status": "http_error", "failure_error": "HTTP 404",
+                                     "after_live_failure": True}
 
 
 @pytest.mark.parametrize("status,http_status", [("robots_denied", None), ("blocked_address", None),
@@ -87,7 +88,7 @@ def test_a_capture_is_stored_with_its_provenance_and_the_live_failure():
     rec = rc.on_response(cap.plan, ARCHIVES, url=cap.url, status=200, body=b"<html>old</html>").record
     assert (rec.kind, rec.recovered_from, rec.archive_timestamp, rec.archive_url, rec.final_url) == (
         "fetched", "wayback", "20140215080000", cap.url, URL)
-    assert rec.failure == {"failure_status": "http_error", "failure_error": "HTTP 410"}
+    assert rec.failure == {"failure_status": "http_error", "failure_error": "HTTP 410", "after_live_failure": True}
 
 
 @pytest.mark.parametrize("body", [b"", b"[]", b"not json", cdx_body()])
@@ -95,7 +96,7 @@ def test_no_usable_capture_gives_up_without_common_crawl(body):
     cdx = rc.on_failure(rc.start(URL, URL, DAY, NO_CC).plan, NO_CC, status="dns_error", error="d").step
     out = rc.on_response(cdx.plan, NO_CC, url=cdx.url, status=200, body=body)
     assert out.step is None and out.record.kind == "archive_miss"
-    assert out.record.failure == {"failure_status": "dns_error", "failure_error": "d"}
+    assert out.record.failure == {"failure_status": "dns_error", "failure_error": "d", "after_live_failure": True}
 
 
 def test_a_page_without_an_article_goes_to_the_archive_after_extraction():
@@ -112,7 +113,8 @@ def test_a_cited_capture_is_fetched_raw_and_others_are_searched_when_it_fails():
     step = rc.start(URL, cited, DAY, ARCHIVES)
     assert step.stage == "cited_capture" and step.url == f"{WB}/web/20140214101010id_/{URL}"
     ok = rc.on_response(step.plan, ARCHIVES, url=step.url, status=200, body=b"x").record
-    assert ok.recovered_from == "wayback" and ok.failure == {"failure_status": None, "failure_error": None}
+    assert ok.recovered_from == "wayback"
+    assert ok.failure == {"failure_status": None, "failure_error": None, "after_live_failure": False}
     again = rc.on_failure(step.plan, ARCHIVES, status="http_error", error="HTTP 503", http_status=503).step
     assert again.stage == "cdx" and again.plan.failure_status == "archive_capture_failed"
     assert rc.start(URL, cited, DAY, OFF).stage == "cited_capture"  # fetched raw even with the fallback off
@@ -124,6 +126,10 @@ def test_a_dead_link_goes_to_the_archive_first_and_live_after_all_when_nothing_i
     out = rc.on_response(step.plan, NO_CC, url=step.url, status=200, body=b"[]")
     assert out.record is None and out.step.stage == "live" and out.step.url == URL
     assert out.step.plan.failure_status is None
+    # searched in vain once: a live failure or an empty page does not search again
+    again = rc.on_failure(out.step.plan, NO_CC, status="http_error", error="HTTP 404", http_status=404)
+    assert again.record.kind == "failed" and again.step is None
+    assert rc.after_extraction(out.step.plan, NO_CC, "soft_404", "s") is None
     # a conditional refetch of a known source skips the archive
     assert rc.start(URL, URL, DAY, NO_CC, marked_dead=True, validators={"etag": "e"}).stage == "live"
 

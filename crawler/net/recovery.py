@@ -67,6 +67,8 @@ class Plan:
     captures: tuple = ()  # ((timestamp, original URL), …) still to try, nearest the event day first
     cited_capture: bool = False
     tried_commoncrawl: bool = False
+    archives_searched: bool = False  # the archives were searched in vain already (a {{Dead link}} fetched live)
+    live_failed: bool = False  # a live fetch failed and was recorded before the archives were asked
     cc_record: dict = field(default_factory=dict)
 
     @property
@@ -75,7 +77,9 @@ class Plan:
 
     @property
     def failure(self) -> dict:
-        return {"failure_status": self.failure_status, "failure_error": self.failure_error}
+        """The failure a capture stands in for, and whether a live fetch's failure was recorded for it."""
+        return {"failure_status": self.failure_status, "failure_error": self.failure_error,
+                "after_live_failure": self.live_failed}
 
     def to_meta(self) -> dict:
         d = asdict(self)
@@ -196,8 +200,9 @@ def on_failure(plan: Plan, archives: Archives, *, status: str, error: str, http_
     stage = plan.stage
     if stage == LIVE:
         failed = Record("failed", status=status, error=error)
-        if archives.wayback_on and is_recoverable(status, http_status):
-            return Outcome(failed, _lookup(replace(plan, failure_status=status, failure_error=error), archives))
+        if archives.wayback_on and is_recoverable(status, http_status) and not plan.archives_searched:
+            return Outcome(failed, _lookup(replace(plan, failure_status=status, failure_error=error, live_failed=True),
+                                           archives))
         return Outcome(failed)
     if stage in (CITED_CAPTURE, CAPTURE):
         rest = plan.captures[1:]
@@ -216,9 +221,10 @@ def on_failure(plan: Plan, archives: Archives, *, status: str, error: str, http_
 
 def after_extraction(plan: Plan, archives: Archives, status: str, error: str | None) -> Step | None:
     """A live page that was fetched but held no article (empty, soft 404): look for an archived copy."""
-    if plan.stage != LIVE or status not in RECOVER_AFTER_EXTRACTION or not archives.wayback_on:
+    if plan.stage != LIVE or status not in RECOVER_AFTER_EXTRACTION or not archives.wayback_on \
+            or plan.archives_searched:
         return None
-    return _lookup(replace(plan, failure_status=status, failure_error=error), archives)
+    return _lookup(replace(plan, failure_status=status, failure_error=error, live_failed=True), archives)
 
 
 # --- steps ---------------------------------------------------------------------------------------------------
@@ -253,8 +259,8 @@ def _next_archive(plan: Plan, archives: Archives) -> Outcome:
 def _give_up(plan: Plan, archives: Archives) -> Outcome:
     """Archives searched in vain: the failure stays (a ``{{Dead link}}`` is fetched live after all)."""
     if plan.live_url:
-        return Outcome(step=_live(replace(plan, live_url=None, failure_status=None, failure_error=None),
-                                  plan.live_url, {}))
+        return Outcome(step=_live(replace(plan, live_url=None, failure_status=None, failure_error=None,
+                                          archives_searched=True), plan.live_url, {}))
     return Outcome(Record("archive_miss", failure=plan.failure))
 
 

@@ -15,6 +15,7 @@ import os
 import socket
 import time
 
+import redis
 from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
@@ -26,6 +27,19 @@ from crawler.distributed import keys
 from crawler.distributed.leases import Leases, api_lease_key
 
 logger = logging.getLogger(__name__)
+
+
+class RedisClient(redis.Redis):
+    """redis-py's client as scrapy-redis builds it (``REDIS_PARAMS["redis_cls"]``), without the ``retry_on_timeout``
+    argument scrapy-redis 0.9.1 passes: redis-py 6 deprecates it and retries timeouts by default."""
+
+    def __init__(self, *args, retry_on_timeout=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def from_url(cls, url, **kwargs):
+        kwargs.pop("retry_on_timeout", None)
+        return super().from_url(url, **kwargs)
 
 
 def worker_id() -> str:

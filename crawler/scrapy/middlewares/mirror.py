@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.net.urls import mirror_url
+from crawler.net.urls import mirror_url, original_url
 
 
 class LocalMirrorMiddleware:
@@ -51,7 +51,10 @@ class LocalMirrorMiddleware:
         return None
 
     def process_response(self, request, response, spider=None):
-        original = request.meta.get("mirror_original")
-        if original and request.url.startswith(self.mirror):
-            response._set_url(original)  # in place, like the request: the response is fresh from the handler
+        if request.url.startswith(self.mirror + "/mirror/"):
+            # the URL this very hop stands for (a redirect inside the mirror carries the first hop's meta along)
+            parts = urlsplit(request.url)
+            original = original_url(parts.path, parts.query) or request.meta.get("mirror_original")
+            if original:
+                response._set_url(original)  # in place, like the request: the response is fresh from the handler
         return response

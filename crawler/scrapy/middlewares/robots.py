@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from scrapy import signals
@@ -13,6 +14,20 @@ from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+
+class OneLineRobotsErrors(logging.Filter):
+    """Scrapy logs a robots.txt that cannot be fetched (DNS error, refused connection) with its traceback; the page
+    request then meets the same failure, which the crawl records. The log keeps the one-line message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and str(record.msg).startswith("Error downloading"):
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+ROBOTS_LOGGER = logging.getLogger(RobotsTxtMiddleware.__module__)
 
 
 class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
@@ -37,6 +52,8 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
 
     def __init__(self, crawler):
         super().__init__(crawler)
+        if not any(isinstance(f, OneLineRobotsErrors) for f in ROBOTS_LOGGER.filters):
+            ROBOTS_LOGGER.addFilter(OneLineRobotsErrors())
         s = crawler.settings
         hours = s.getfloat("NEWSARCHIVE_ROBOTS_CACHE_HOURS")
         warc = s.get("NEWSARCHIVE_WARC_DIR") or s.getlist("NEWSARCHIVE_REPLAY")
