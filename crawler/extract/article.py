@@ -29,7 +29,8 @@ from trafilatura import bare_extraction
 from .dates import DateResult, find_text_date, parse_datetime, resolve_date
 from .encoding import decode_html
 from .language import guess_language, markup_language
-from .outlets import RULES_VERSION, apply_rule, find_rule
+from .knowledge import Knowledge, shipped
+from .outlets import RULES_VERSION, apply_rule
 from .page import Page, norm_words
 from .authors import extract_authors
 from .title import extract_description, extract_site_name, extract_title, title_candidates
@@ -286,10 +287,13 @@ def extract_article(
     content_type: str | None = None,
     options: ExtractOptions | None = None,
     fetched_on: date | None = None,
+    knowledge: Knowledge | None = None,
 ) -> Article:
     """Extract one article page. ``fetched_on`` (the crawl day, when known) picks the outlet
-    layout version; else the event day does."""
+    layout version; else the event day does. ``knowledge``: what is known about publishers
+    (default: ``knowledge.shipped()``)."""
     opts = options or DEFAULT_OPTIONS
+    known = knowledge if knowledge is not None else shipped()
     text_html = decode_html(html, content_type)[0] if isinstance(html, bytes) else html
     # an archived copy is read as the original page, in the layout of the snapshot's day
     page_url, snapshot_day = unwrap_archive_url(url)
@@ -299,12 +303,13 @@ def extract_article(
 
     dres: DateResult = resolve_date(text_html, page_url, event_day, page=page, use_htmldate=opts.use_htmldate)
 
-    rule = find_rule(page_url) if opts.outlet_rules else None
+    rule = known.outlet_rule(page_url) if opts.outlet_rules else None
     # the layout in force: the crawl/snapshot day if known, else the event day, else the article's date
     layout_day = fetched_on or snapshot_day or event_day or dres.published
     outlet = apply_rule(rule, page, layout_day) if rule else None
 
-    title = (outlet.title if outlet and outlet.title else None) or extract_title(page, layout_day)
+    title = (outlet.title if outlet and outlet.title else None) or extract_title(
+        page, layout_day, known.headline_order(page_url, layout_day))
     authors = (outlet.authors if outlet and outlet.authors else None) or extract_authors(page)
     description = (outlet.description if outlet and outlet.description else None) or extract_description(page)
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from html import unescape
 from urllib.parse import urlsplit
 
+import tldextract
 from lxml.html import HtmlElement
 
-try:  # courlan (a trafilatura dependency) brings tld and its bundled public-suffix list
-    from tld import get_fld as _get_fld
-except ImportError:  # pragma: no cover
-    _get_fld = None
+# the public-suffix list bundled with tldextract: no download, no cache file; private suffixes
+# (blogspot.com, github.io) count, so each blog on them is its own publisher
+_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 ARTICLE_TYPES = re.compile(
     r"(Article|BlogPosting|Posting|Report|Review|LiveBlogPosting|Story|Opinion|AnalysisNewsArticle)$", re.I
@@ -41,23 +41,18 @@ def parse_html(html: str | bytes) -> HtmlElement | None:
 
 
 def registered_domain(url_or_host: str | None) -> str | None:
-    """``www.english.ahram.org.eg`` → ``ahram.org.eg`` (public-suffix aware when tld is present)."""
+    """``www.english.ahram.org.eg`` → ``ahram.org.eg`` (the public-suffix list's registrable domain); a host
+    with no such domain (``localhost``, an IP address) is returned as it is."""
     if not url_or_host:
         return None
-    host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host.split("/")[0]
+    host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host.split("/")[0].split(":")[0]
     host = (host or "").lower().strip(".")
-    if not host:
-        return None
-    if _get_fld is not None:
-        try:
-            return _get_fld(host, fix_protocol=True, fail_silently=True) or host
-        except Exception:  # pragma: no cover
-            return host
-    parts = host.split(".")  # pragma: no cover - fallback heuristic
-    second_level = {"co", "com", "org", "net", "ac", "gov", "edu"}
-    if len(parts) > 2 and len(parts[-1]) == 2 and parts[-2] in second_level:
-        return ".".join(parts[-3:])
-    return ".".join(parts[-2:])
+    return _registered(host) if host else None
+
+
+@lru_cache(maxsize=8192)
+def _registered(host: str) -> str:
+    return _SUFFIXES(host).top_domain_under_public_suffix or host
 
 
 def text_of(el) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from .headline_sources import headline_order
 from .page import Page
 
 # -- text helpers -------------------------------------------------------------------------------
@@ -189,9 +188,9 @@ def _says_headline(declared: str, h1: str) -> bool:
     return bool(h1) and declared.startswith(h1) and bool(_SITE_TAIL.match(declared[len(h1):]))
 
 
-def extract_title(page: Page, day=None) -> str | None:
-    """The article headline (see module docstring); ``day`` (the page's date or crawl day) picks the dated
-    version of a known publisher's headline source (``headline_sources``)."""
+def extract_title(page: Page, day=None, order: tuple[str, ...] = ()) -> str | None:
+    """The article headline (see module docstring). ``order``: the headline sources the publisher is known
+    to use (``Knowledge.headline_order``, for the page's day), tried first."""
     c = title_candidates(page)
     if not c:
         return None
@@ -213,7 +212,7 @@ def extract_title(page: Page, day=None) -> str | None:
             if v and len(v) > len(ld) and _key(v).startswith(_key(ld)):
                 c["jsonld"] = v
                 break
-    for src in headline_order(page.url, day):
+    for src in order:
         if src.startswith("meta:"):
             v = strip_site_name(clean_text(page.meta_first(src[5:])), site_names(page))
         elif src == "h1" and "h1" not in c:  # the publisher's display headline, even unlike its metadata
