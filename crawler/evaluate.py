@@ -24,8 +24,10 @@ import time
 from pathlib import Path
 
 from crawler.evaluate_heldout import heldout_cases
-from crawler.evaluate_unseen import FOLDS, KEEP_AT, Case, Run, check_counts, figure, reliability, run_all
+from crawler.evaluate_unseen import (FOLDS, KEEP_AT, Case, Run, check_counts, figure, fit_date_table,
+                                     refit_date_table, reliability, run_all)
 from crawler.extract.article import EXTRACTOR_VERSION, extract_article
+from crawler.extract.date_confidence import DATA as DATE_TABLE_PATH
 from crawler.extract.encoding import decode_html
 from crawler.extract.metrics import norm_text, tokenize
 
@@ -307,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="at most N pages per data set")
     ap.add_argument("--no-baselines", action="store_true", help="skip htmldate and trafilatura alone")
     ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--fit-date-table", action="store_true",
+                    help=f"refit the date-confidence table on all pages and write it to {DATE_TABLE_PATH.name}")
     ap.add_argument("--speed-worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     root: Path = args.realdata
@@ -319,7 +323,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"extractor {EXTRACTOR_VERSION}; realdata {root}")
     t0 = time.time()
     cases = all_cases(root, args.limit)
-    run = run_all(cases, baselines=not args.no_baselines)
+    run = run_all(cases, baselines=not args.no_baselines, refit=refit_date_table)
+    if args.fit_date_table:
+        DATE_TABLE_PATH.write_text(fit_date_table(run.cases, run.readings["visible"]).to_json(), encoding="utf-8")
+        print(f"wrote {DATE_TABLE_PATH}")
     print(f"{len(cases)} pages of {len(run.folds)} publishers; unseen: {FOLDS} folds by publisher, each read "
           "without the publisher-keyed facts of its publishers\n")
     print_figures(run)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crawler.extract.article import Article, extract_article
+from crawler.extract.date_confidence import DateTable
 from crawler.extract.encoding import decode_html
 from crawler.extract.knowledge import Knowledge, shipped
 from crawler.extract.metrics import body_scores, same_authors, same_title
@@ -156,6 +157,16 @@ def run_all(cases: list[Case], baselines: bool = True, refit: Callable | None = 
                 if folds[c.publisher] == k:
                     r.confidence = fitted.date_confidence_of(r.evidence)
     return Run(cases, folds, readings)
+
+
+def fit_date_table(cases: list[Case], readings: list[Reading]) -> DateTable:
+    """The date-confidence table of these readings: (evidence, exact day?) of every page with a known date."""
+    return DateTable.fit((r.evidence, r.date == c.date) for c, r in zip(cases, readings) if c.has_date)
+
+
+def refit_date_table(records: list[tuple[Case, Reading]], knowledge: Knowledge) -> Knowledge:
+    """``knowledge`` with its date table fitted on ``records`` (``run_all``'s ``refit``)."""
+    return knowledge.with_date_table(fit_date_table([c for c, _ in records], [r for _, r in records]))
 
 
 # -- figures ------------------------------------------------------------------------------------------

@@ -37,3 +37,15 @@ def test_extractor_reads_publisher_facts_only_from_the_knowledge_it_is_given():
     assert extract_article(PAGE, MAIL, knowledge=NO_KNOWLEDGE).title == "The JSON-LD headline of the story"
     held = shipped().without({"dailymail.co.uk"})
     assert extract_article(PAGE, MAIL, knowledge=held).title == "The JSON-LD headline of the story"
+
+
+def test_date_confidence_comes_from_the_knowledge_date_table():
+    from crawler.extract.date_confidence import DateTable
+
+    page = PAGE.replace("</head>", '<meta property="article:published_time" content="2024-05-02T10:00:00+02:00">'
+                                   "</head>")
+    url = "https://news.example.org/story"
+    table = DateTable({"meta|alone": (3, 10)})
+    art = extract_article(page, url, knowledge=shipped().with_date_table(table))
+    assert art.date_evidence == "meta|alone" and art.date_confidence == table.confidence("meta|alone")
+    assert extract_article(page, url).date_confidence == shipped().date_table.confidence("meta|alone")

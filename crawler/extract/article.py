@@ -26,7 +26,7 @@ from datetime import date, datetime
 import lxml.html
 from trafilatura import bare_extraction
 
-from .dates import DateResult, find_text_date, parse_datetime, resolve_date
+from .dates import Cand, DateResult, decide, find_text_date, parse_datetime, resolve_date
 from .encoding import decode_html
 from .language import guess_language, markup_language
 from .knowledge import Knowledge, shipped
@@ -84,6 +84,7 @@ class Article:
     date_source: str | None = None
     date_confidence: float = 0.0
     date_flag: str | None = None
+    date_evidence: str | None = None  # step|agreement behind date_confidence (not stored)
     extractor: str = EXTRACTOR
     extractor_version: str = EXTRACTOR_VERSION
     outlet_rule: str | None = None
@@ -301,7 +302,8 @@ def extract_article(
     if page.tree is None:
         return Article(url=url, title=None)
 
-    dres: DateResult = resolve_date(text_html, page_url, event_day, page=page, use_htmldate=opts.use_htmldate)
+    dres: DateResult = resolve_date(text_html, page_url, event_day, page=page, use_htmldate=opts.use_htmldate,
+                                    table=known.date_table)
 
     rule = known.outlet_rule(page_url) if opts.outlet_rules else None
     # the layout in force: the crawl/snapshot day if known, else the event day, else the article's date
@@ -317,8 +319,8 @@ def extract_article(
         parsed = parse_datetime(outlet.date_raw)
         day = parsed[0] if parsed else find_text_date(outlet.date_raw)
         if day:
-            at = parsed[1] if parsed else None
-            dres = DateResult(day, at, f"outlet:{rule.id}", 0.9, dres.flag, outlet.date_raw)
+            mine = Cand(day, parsed[1] if parsed else None, f"outlet:{rule.id}", outlet.date_raw)
+            dres = decide([mine, *dres.candidates], event_day, known.date_table)
 
     text = outlet.text if outlet and outlet.text else ""
     if text and len(text) < 0.3 * page.paragraph_mass:
@@ -345,5 +347,6 @@ def extract_article(
         date_source=dres.source,
         date_confidence=dres.confidence,
         date_flag=dres.flag,
+        date_evidence=dres.evidence,
         outlet_rule=outlet.rule_id if outlet else None,
     )
