@@ -50,3 +50,11 @@ def test_shipped_table_names_only_known_steps_and_agreements():
                                           ("outlet:telegraph", "outlet"), ("htmldate", "htmldate")])
 def test_step_of(source, step):
     assert step_of(source) == step
+
+
+def test_docs_show_the_shipped_table():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "schema.md").read_text(encoding="utf-8")
+    for key, cell in json.loads(DATA.read_text(encoding="utf-8"))["cells"].items():
+        assert f"| `{key}` | {cell['exact']}/{cell['pages']} | {cell['confidence']:.3f} |" in doc, key

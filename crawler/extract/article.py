@@ -9,8 +9,9 @@ text found only in scripts (JSON-LD ``articleBody``, an app state's ``contentHtm
 that fails. Finally a line-level clean-up of boilerplate trafilatura leaves in: the headline
 repeated as first line, "Related:/Read more:" teasers and the link lists under them, newsletter,
 follow-us and photo-credit lines, "Click To Tweet" suffixes, bare date lines at the edges.
-Precision mode plus these steps is what lifts the benchmark F1 above trafilatura's own modes
-(``python -m crawler.evaluate``).
+
+Publisher knowledge (known headline sources, outlet rules, the date-confidence table) comes in one
+``Knowledge`` object (``crawler.extract.knowledge``), the shipped one unless another is given.
 
 The standfirst is reported as ``description`` and is not part of ``text`` when an outlet rule or
 the structure separates it; ``text`` lines are paragraphs joined by newlines.
@@ -36,8 +37,9 @@ from .authors import extract_authors
 from .title import extract_description, extract_site_name, extract_title, title_candidates
 
 EXTRACTOR = "trafilatura"
-# bump when the extraction rules change (outlet rules carry their own RULES_VERSION)
-EXTRACTOR_SUFFIX = "na3"  # na2: kicker cut from headlines; na3: known publishers' headline sources
+# changes whenever extraction changes (outlet rules carry their own RULES_VERSION), so that
+# ``newsarchive reextract`` upgrades stored sources
+EXTRACTOR_SUFFIX = "na4"
 
 
 def _trafilatura_version() -> str:
@@ -55,7 +57,7 @@ EXTRACTOR_VERSION = f"{EXTRACTOR}-{_trafilatura_version()}+{EXTRACTOR_SUFFIX}.r{
 @dataclass(frozen=True)
 class ExtractOptions:
     favor_precision: bool = True  # trafilatura precision mode first
-    fast: bool = True  # trafilatura without its readability/justext comparison (about 2x faster)
+    fast: bool = True  # trafilatura without its readability/justext comparison
     recall_fallback: bool = True  # re-run in balanced mode when the precision text is short
     fallback_below_chars: int = 500
     fallback_page_share: float = 0.15  # ... or when it covers less of the page's paragraph text
