@@ -209,14 +209,16 @@ def check_counts(run: Run, reader: str) -> dict[str, tuple[int, int]]:
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
-def reliability(run: Run, reader: str = "unseen") -> tuple[list[tuple[str, float | None, int]], dict]:
-    """Confidence bucket → (share of exact days, pages) over the pages with a known date, and what keeping
-    the dates at ``KEEP_AT`` or above gives: {"exact", "kept", "pages"}."""
+def reliability(run: Run, reader: str = "unseen") -> tuple[list[tuple[str, float | None, int, float | None]],
+                                                           dict]:
+    """Confidence bucket → (share of exact days, pages, mean confidence) over the pages with a known date, and
+    what keeping the dates at ``KEEP_AT`` or above gives: {"exact", "kept", "pages"}."""
     pairs = [(c, r) for c, r in zip(run.cases, run.readings[reader]) if c.has_date]
     rows = []
     for lo, hi in zip(BUCKETS, BUCKETS[1:]):
-        inside = [r.date == c.date for c, r in pairs if lo <= r.confidence < hi]
-        label = f"{lo:.2f}–{min(hi, 1.0):.2f}" if hi <= 1.0 else f"{lo:.2f}–1.00"
-        rows.append((label, _share(inside), len(inside)))
+        inside = [(r.date == c.date, r.confidence) for c, r in pairs if lo <= r.confidence < hi]
+        label = f"{lo:.2f}–{min(hi, 1.0):.2f}"
+        mean = sum(conf for _, conf in inside) / len(inside) if inside else None
+        rows.append((label, _share([ok for ok, _ in inside]), len(inside), mean))
     kept = [r.date == c.date for c, r in pairs if r.confidence >= KEEP_AT and r.date is not None]
     return rows, {"exact": _share(kept), "kept": len(kept), "pages": len(pairs)}

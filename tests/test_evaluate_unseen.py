@@ -38,5 +38,5 @@ def test_figures_and_reliability():
     assert figure(run, "visible", "title", None) == (2 / 3, 3)  # case-insensitive comparison
     assert figure(run, "htmldate", "date", None) == (None, 0)
     rows, keep = reliability(run)
-    assert dict((label, (share, n)) for label, share, n in rows)["0.95–1.00"] == (1.0, 1)
+    assert {label: (share, n, mean) for label, share, n, mean in rows}["0.95–1.00"] == (1.0, 1, 0.97)
     assert keep == {"exact": 0.5, "kept": 2, "pages": 3}
