@@ -6,12 +6,7 @@ import codecs
 
 import pytest
 
-from crawler.extract.encoding import (
-    charset_from_content_type,
-    charset_from_meta,
-    decode_html,
-    normalize_charset,
-)
+from crawler.extract.encoding import decode_html
 
 TEXT = "Café crème — naïve façade, 13 février 2014 · Ägypten Öl Übergang"
 
@@ -24,24 +19,34 @@ def test_str_passes_through():
     assert decode_html("<p>déjà</p>") == ("<p>déjà</p>", "str")
 
 
-@pytest.mark.parametrize(
-    "label, expected",
-    [("UTF-8", "utf-8"), ("utf8", "utf-8"), ("ISO-8859-1", "cp1252"), ("latin1", "cp1252"),
-     ("windows-1256", "cp1256"), ("Shift_JIS", "shift_jis"), ("gb2312", "gb18030"), ("'koi8-r'", "koi8-r"),
-     ("no-such-charset", None), ("", None), (None, None)],
-)
-def test_normalize_charset(label, expected):
-    assert normalize_charset(label) == expected
+@pytest.mark.parametrize("label, codec, expected", [
+    ("ISO-8859-1", "cp1252", "cp1252"),  # WHATWG: latin-1 is windows-1252
+    ("latin1", "cp1252", "cp1252"),
+    ("windows-1256", "cp1256", "cp1256"),
+    ("Shift_JIS", "cp932", "cp932"),
+    ("gb2312", "gb18030", "gb18030"),
+    ('"koi8-r"', "koi8-r", "koi8-r"),
+])
+def test_declared_labels(label, codec, expected):
+    body = {"cp1256": "مصر وروسيا", "cp932": "エジプトとロシア", "gb18030": "埃及和俄罗斯",
+            "koi8-r": "Египет и Россия"}.get(codec, "Café crème — naïve façade")
+    data = page(body).encode(codec)
+    text, used = decode_html(data, f"text/html; charset={label}")
+    assert body in text and used == expected
+    text, used = decode_html(page(body, f'<meta charset="{label.strip(chr(34))}">').encode(codec))
+    assert body in text and used == expected
 
 
-def test_charset_sources():
-    assert charset_from_content_type("text/html; charset=ISO-8859-15") == "iso8859-15"
-    assert charset_from_content_type('text/html; charset="utf-8"') == "utf-8"
-    assert charset_from_content_type("text/html") is None
-    assert charset_from_meta(b'<meta charset="windows-1251">') == "cp1251"
-    http_equiv = b'<meta http-equiv="Content-Type" content="text/html; charset=euc-jp">'
-    assert charset_from_meta(http_equiv) == "euc_jp"
-    assert charset_from_meta(b"<p>no declaration</p>") is None
+def test_meta_http_equiv_declaration():
+    body = "日本とエジプトの会談"
+    head = '<meta http-equiv="Content-Type" content="text/html; charset=euc-jp">'
+    text, used = decode_html(page(body, head).encode("euc_jp"))
+    assert body in text and used == "euc_jp"
+
+
+def test_unknown_label_is_ignored():
+    text, used = decode_html(page("Ägypten").encode("utf-8"), "text/html; charset=no-such-charset")
+    assert "Ägypten" in text and used == "utf-8"
 
 
 @pytest.mark.parametrize("bom, codec", [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -71,9 +76,12 @@ def test_header_beats_meta():
     assert latin9 in text and used == "iso8859-15"
 
 
-def test_utf8_mislabelled_as_latin1_is_recognised():
-    data = page(TEXT, '<meta charset="iso-8859-1">').encode("utf-8")
-    text, used = decode_html(data, "text/html; charset=ISO-8859-1")
+@pytest.mark.parametrize("label", ["ISO-8859-1", "windows-1252", "euc-kr", "gb2312"])
+def test_utf8_mislabelled_is_recognised(label):
+    data = page(TEXT + " 이집트 埃及", f'<meta charset="{label}">').encode("utf-8")
+    text, used = decode_html(data, f"text/html; charset={label}")
+    assert TEXT + " 이집트 埃及" in text and used == "utf-8"
+    text, used = decode_html(data)
     assert TEXT in text and used == "utf-8"
 
 

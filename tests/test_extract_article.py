@@ -280,20 +280,39 @@ def test_fundus_sample_titles_authors_dates():
     assert titles / n >= 0.75 and authors / n >= 0.8 and days / n >= 0.95, (titles, authors, days, n)
 
 
-def test_kicker_is_cut_from_the_headline():
-    """'Kicker: headline' metadata titles yield the headline when the page marks the kicker up."""
-    from crawler.extract.article import extract_article
+BODY = "<p>" + "The council met to debate the bridge and the budget for the coming year. " * 8 + "</p>"
+KICKER_H1 = ("<h1><span class='article-title__overline'>Streit im Rat</span>"
+             "<span class='h-offscreen' aria-hidden='true'> - </span><span>Brücke über den Fluss wird teurer</span></h1>")
 
-    body = "<p>" + "The council met to debate the bridge and the budget for the coming year. " * 8 + "</p>"
-    marked = ("<html lang='de'><head><meta property='og:title' content='Streit im Rat: Brücke wird teurer'></head>"
-              "<body><article><h1><span class='article-title__overline'>Streit im Rat</span>"
-              "<span class='h-offscreen' aria-hidden='true'> - </span><span>Brücke wird teurer</span></h1>"
-              f"{body}</article></body></html>")
-    assert extract_article(marked, "https://example.ch/a/1").title == "Brücke wird teurer"
-    other_prefix = marked.replace("content='Streit im Rat: ", "content='Bauprojekt: ")
-    assert extract_article(other_prefix, "https://example.ch/a/1").title == "Brücke wird teurer"
-    unmarked = marked.replace("article-title__overline", "label")
-    assert extract_article(unmarked, "https://example.ch/a/1").title == "Streit im Rat: Brücke wird teurer"
+
+def test_kicker_kept_where_the_headline_metadata_carries_it():
+    page = ("<html lang='de'><head><meta property='og:title' content='Streit im Rat: Brücke über den Fluss wird teurer'></head>"
+            f"<body><article>{KICKER_H1}{BODY}</article></body></html>")
+    assert extract_article(page, "https://example.ch/a/1").title == "Streit im Rat: Brücke über den Fluss wird teurer"
+
+
+def test_kicker_left_out_where_other_headline_metadata_gives_the_headline_alone():
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+          '"headline": "Streit im Rat: Brücke über den Fluss wird teurer"}</script>')
+    page = (f"<html lang='de'><head>{ld}<meta property='og:title' content='Brücke über den Fluss wird teurer'></head>"
+            f"<body><article>{KICKER_H1}{BODY}</article></body></html>")
+    assert extract_article(page, "https://example.ch/a/1").title == "Brücke über den Fluss wird teurer"
+    # the display headline alone without the kicker does not make the metadata's kicker go
+    page = ("<html><head><meta property='og:title' content='Nach dem Rückzug: Anwältin soll Ministerin werden'>"
+            "</head><body><article><h1>Anwältin soll Ministerin werden</h1>" + BODY + "</article></body></html>")
+    assert extract_article(page, "https://example.at/s/1").title == "Nach dem Rückzug: Anwältin soll Ministerin werden"
+
+
+def test_display_headline_without_its_marked_up_kicker():
+    page = f"<html lang='de'><head></head><body><article>{KICKER_H1}{BODY}</article></body></html>"
+    assert extract_article(page, "https://example.ch/a/1").title == "Brücke über den Fluss wird teurer"
+
+
+def test_a_headline_source_that_is_the_site_name_is_not_the_title():
+    page = ("<html><head><title>Storm cuts power to thousands - Example News</title>"
+            "<meta property='og:site_name' content='Example News'><meta property='og:title' content='Example News'>"
+            "</head><body><article><h1>Storm cuts power to thousands</h1>" + BODY + "</article></body></html>")
+    assert extract_article(page, "https://news.example.com/a/1").title == "Storm cuts power to thousands"
 
 
 def test_byline_elements_vcard_head_link_and_a_card_holding_the_headline():

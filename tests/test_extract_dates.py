@@ -130,28 +130,116 @@ def test_time_element():
     assert r.published == date(2014, 2, 13) and r.source == "time-element"
 
 
-def test_sources_agreeing_raise_confidence_and_disagreeing_lower_it():
-    agree = resolve_date(html('<meta property="article:published_time" content="2014-02-13">'),
-                         "https://example.org/2014/02/13/x")
-    alone = resolve_date(html('<meta property="article:published_time" content="2014-02-13">'), None)
-    disagree = resolve_date(html('<meta property="article:published_time" content="2014-02-13">'),
-                            "https://example.org/2013/05/01/x")
+def test_confidence_comes_from_the_table_by_evidence():
+    from crawler.extract.date_confidence import DateTable
+
+    table = DateTable({"meta|agreed": (99, 100), "meta|alone": (45, 50), "meta|disputed": (1, 4)})
+    meta = html('<meta property="article:published_time" content="2014-02-13">')
+    agree = resolve_date(meta, "https://example.org/2014/02/13/x", table=table)
+    alone = resolve_date(meta, None, table=table)
+    disagree = resolve_date(meta, "https://example.org/2014/05/01/x", table=table)
+    assert (agree.evidence, alone.evidence, disagree.evidence) == ("meta|agreed", "meta|alone", "meta|disputed")
+    assert agree.confidence == round((99 + 4 * table.confidence("meta")) / 104, 3)
     assert agree.confidence > alone.confidence > disagree.confidence
 
 
-def test_utc_instant_counted_in_publisher_day():
-    # 02:18 UTC is the previous evening on the US east coast: the URL carries the local day
-    page = html(ld({"@type": "NewsArticle", "datePublished": "2020-02-18T02:18:11Z"}))
-    r = resolve_date(page, "https://laprensa.example.com/2020/02/17/story/")
-    assert r.published == date(2020, 2, 17)
-    assert r.published_at == datetime(2020, 2, 18, 2, 18, 11, tzinfo=timezone.utc)
-    # no URL date: the zone of another timestamp of the page decides
+def test_utc_instant_gives_its_utc_day_whatever_the_publisher_country():
+    page = html('<meta property="article:published_time" content="2020-12-05T23:15:00Z">')
+    r = resolve_date(page, "https://www.example.it/news/1")
+    assert r.published == date(2020, 12, 5)
+    assert r.published_at == datetime(2020, 12, 5, 23, 15, tzinfo=timezone.utc)
+    page = html(ld({"@type": "NewsArticle", "datePublished": "2019-03-05T03:10:00Z"}), "")
+    assert resolve_date(page.replace("<html>", "<html lang='en-US'>"), "https://news.example.com/a").published \
+        == date(2019, 3, 5)
+
+
+def test_offset_keeps_its_own_day():
+    page = html('<meta property="article:published_time" content="2014-02-13T23:30:00-05:00">')
+    r = resolve_date(page, "https://example.org/a")
+    assert r.published == date(2014, 2, 13) and r.published_at.utcoffset() == timedelta(hours=-5)
+
+
+def test_utc_instant_takes_the_day_the_page_writes_for_the_same_instant():
+    # the same instant with an offset in another source
+    page = html(ld({"@type": "NewsArticle", "datePublished": "2019-10-18T22:04:00Z"})
+                + '<meta name="date" content="Sat, 19 Oct 2019 00:04:00 +0200">')
+    r = resolve_date(page, "https://example.org/a")
+    assert r.published == date(2019, 10, 19) and r.published_at.utcoffset() == timedelta(hours=2)
+    # another timestamp's offset (a modification time) is not the same instant: the UTC day stays
     page = html(ld({"@type": "NewsArticle", "datePublished": "2019-10-18T22:04:00Z",
                     "dateModified": "2019-10-19T08:00:00+02:00"}))
-    assert resolve_date(page, "https://example.org/a").published == date(2019, 10, 19)
-    # a country domain gives the zone
-    page = html('<meta property="article:published_time" content="2020-12-05T23:15:00Z">')
-    assert resolve_date(page, "https://www.example.it/news/1").published == date(2020, 12, 6)
+    assert resolve_date(page, "https://example.org/a").published == date(2019, 10, 18)
+
+
+def test_utc_instant_and_the_url_day():
+    page = html(ld({"@type": "NewsArticle", "datePublished": "2020-02-18T02:18:11Z"}))
+    r = resolve_date(page, "https://news.example.com/2020/02/17/story/")
+    assert r.published == date(2020, 2, 17)  # 02:18 UTC is the 17th west of UTC−2:18: the URL says so
+    assert r.published_at == datetime(2020, 2, 18, 2, 18, 11, tzinfo=timezone.utc)
+    late = html(ld({"@type": "NewsArticle", "datePublished": "2020-07-09T10:04:04Z"}))
+    # 10:04 UTC is the 9th in every inhabited zone: a URL of the 8th is the day the story was started
+    assert resolve_date(late, "https://news.example.com/2020/07/08/story/").published == date(2020, 7, 9)
+
+
+def test_utc_instant_and_a_local_time_in_the_page_data():
+    data = "<script>var info = {}; info.article.publication_date = '2020-12-06 00:15';</script>"
+    page = html('<meta property="article:published_time" content="2020-12-05T23:15:00Z">', data)
+    assert resolve_date(page, "https://example.org/a").published == date(2020, 12, 6)
+    # a time of another item that is not a whole or half hour off the instant is not this one
+    other = "<script>x = {'dateOfPublication': '2020-12-05 14:30:00'}</script>"
+    page = html('<meta property="article:published_time" content="2020-12-06T03:45:00Z">', other)
+    assert resolve_date(page, "https://example.org/a").published == date(2020, 12, 6)
+
+
+@pytest.mark.parametrize("lang, text, day", [
+    ("de", "Stand: 01.11.2023 10:00", date(2023, 11, 1)),
+    ("en-US", "Updated 11/01/2023 10:00", date(2023, 11, 1)),
+    ("en-GB", "Updated 11/01/2023 10:00", date(2023, 1, 11)),
+    ("fr", "Publié le 03/04/2020 à 10:00", date(2020, 4, 3)),
+])
+def test_numeric_dates_read_in_the_page_order(lang, text, day):
+    page = (f"<html lang='{lang}'><head><title>A headline of the story</title></head><body><article>"
+            f"<h1>A headline of the story</h1><time pubdate>{text}</time><p>text</p></article></body></html>")
+    assert resolve_date(page, "https://example.org/a").published == day
+
+
+def test_ambiguous_numeric_date_checked_against_the_other_dates():
+    page = ("<html lang='en-GB'><head><title>A headline of the story</title></head><body><article>"
+            "<h1>A headline of the story</h1><time pubdate>03/04/2020 10:00</time><p>text</p></article></body></html>")
+    assert resolve_date(page, "https://example.org/a").published == date(2020, 4, 3)
+    assert resolve_date(page, "https://example.org/2020/03/04/a").published == date(2020, 3, 4)
+
+
+COMMENTS = ("<section class='comments'><article><header><time datetime='2019-06-01T10:00'>1 June</time>"
+            "</header><p>First!</p></article></section>")
+RELATED = ("<aside><ul><li><article><time datetime='2018-02-02'>2 Feb 2018</time><a href='/x'>Other story</a>"
+           "</article></li></ul></aside>")
+TEASER_META = ("<div class='teaser' itemscope itemtype='https://schema.org/NewsArticle'>"
+               "<meta itemprop='datePublished' content='2017-07-07'><a href='/y'>Another story</a></div>")
+
+
+@pytest.mark.parametrize("outside", [COMMENTS, RELATED, TEASER_META,
+                                     "<footer><p>© <time datetime='2021-01-01'>2021</time> Example</p></footer>"])
+def test_a_date_outside_the_article_does_not_win_over_htmldate(outside):
+    body = ("<article><h1>Some headline here</h1><p>Posted on March 3, 2015 by admin</p><p>"
+            + "text " * 50 + "</p></article>" + outside)
+    r = resolve_date(html(body=body), "https://blog.example.org/post")
+    assert r.published == date(2015, 3, 3) and r.source in ("dateline", "htmldate")
+
+
+def test_time_element_inside_the_article_counts():
+    body = (RELATED + "<article class='story-card'><h1>Some headline here</h1><time datetime='2015-03-04'>4 March"
+            "</time><p>text</p></article>")
+    r = resolve_date(html(body=body), "https://example.org/post")
+    assert r.published == date(2015, 3, 4) and r.source == "time-element"
+
+
+def test_structured_date_after_the_url_day_is_a_republication():
+    page = html(ld({"@type": "NewsArticle", "datePublished": "2019-06-17T10:00:00+02:00"}))
+    r = resolve_date(page, "https://www.example.de/home/2017/7/12/story")
+    assert r.published == date(2017, 7, 12) and r.source == "url"
+    near = html(ld({"@type": "NewsArticle", "datePublished": "2017-07-13T10:00:00+02:00"}))
+    assert resolve_date(near, "https://www.example.de/home/2017/7/12/story").published == date(2017, 7, 13)
 
 
 def test_no_time_zone_means_no_published_at():
@@ -162,7 +250,8 @@ def test_no_time_zone_means_no_published_at():
 def test_event_window_flags_update_dates():
     page = html(ld({"@type": "NewsArticle", "datePublished": "2014-06-01T10:00:00Z"}))
     r = resolve_date(page, "https://example.org/a", event_day=date(2014, 2, 13))
-    assert r.flag == "after_event_window" and r.confidence < 0.6
+    plain = resolve_date(page, "https://example.org/a")
+    assert r.flag == "after_event_window" and r.confidence == round(plain.confidence * 0.5, 3)
     # an in-window candidate (the URL) is preferred over the late structured date
     r2 = resolve_date(page, "https://example.org/2014/02/13/a", event_day=date(2014, 2, 13))
     assert r2.published == date(2014, 2, 13) and r2.flag == "later_date_ignored"

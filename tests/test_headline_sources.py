@@ -5,9 +5,12 @@ from datetime import date
 
 import pytest
 
-from crawler.extract.headline_sources import DATA, headline_order
+from crawler.extract.headline_sources import DATA, HeadlineSources
 from crawler.extract.page import Page
 from crawler.extract.title import extract_title
+
+TABLE = HeadlineSources.load()
+headline_order = TABLE.order
 
 PAGE = """<html><head>
 <title>The SEO headline of the story | {site}</title>
@@ -21,7 +24,7 @@ PAGE = """<html><head>
 
 
 def title_of(url: str, day=None) -> str:
-    return extract_title(Page(PAGE.format(site="Site"), url), day)
+    return extract_title(Page(PAGE.format(site="Site"), url), day, headline_order(url, day))
 
 
 def test_data_file_is_well_formed():
@@ -67,4 +70,15 @@ def test_host_variants_match(url):
 
 def test_missing_preferred_source_falls_back():
     html = PAGE.format(site="Site").replace('<meta property="og:title" content="The social headline">', "")
-    assert extract_title(Page(html, "https://www.dailymail.co.uk/news/x")) == "The JSON-LD headline of the story"
+    url = "https://www.dailymail.co.uk/news/x"
+    assert extract_title(Page(html, url), None, headline_order(url)) == "The JSON-LD headline of the story"
+
+
+def test_without_drops_every_host_of_the_registered_domains():
+    small = HeadlineSources({"www.dailymail.co.uk": ((None, ("og",)),), "www.bbc.co.uk": ((None, ("h1",)),),
+                             "news.bbc.co.uk": ((None, ("h1",)),)})
+    assert small.order("https://dailymail.co.uk/x") == ("og",)  # by registered domain
+    rest = small.without({"bbc.co.uk"})
+    assert len(rest) == 1 and rest.order("https://www.bbc.co.uk/news/1") == ()
+    assert rest.order("https://www.dailymail.co.uk/x") == ("og",)
+    assert small.order("https://news.bbc.co.uk/x") == ("h1",)  # the original is unchanged

@@ -79,8 +79,19 @@ def test_sections_interwiki_selflinks_and_anchors():
                  'href="http://x.example">(X)</a></li></ul>')
     event = parse_html(html)[0]
     assert event.text == "extra time, Paris FR, notes, this page, wars."
-    assert event.entities == [Entity("Overtime (sports)", "extra time")]
+    assert event.entities == [Entity("Overtime (sports)", "extra time"), Entity("fr:Paris", "Paris FR")]
     assert event.sources == [SourceRef("http://x.example", "X")]
+
+
+def test_interlanguage_and_sister_project_links_like_wikitext():
+    wiki = parse_wikitext("{{Current events|year=2022|month=10|day=3|content=\n"
+                          "*[[:es:Pedro_Sánchez|Sánchez]] and [[wikt:hello|hello]] meet. [http://x.example (X)]\n}}")
+    html = parse_html(block("2022-10-03", '<ul><li><a href="https://es.wikipedia.org/wiki/Pedro_S%C3%A1nchez" '
+                            'class="extiw" title="es:Pedro Sánchez">Sánchez</a> and <a class="extiw" '
+                            'href="https://en.wiktionary.org/wiki/hello" title="wikt:hello">hello</a> meet. '
+                            '<a rel="nofollow" class="external text" href="http://x.example">(X)</a></li></ul>'))
+    assert dicts(html) == dicts(wiki)
+    assert html[0].entities == [Entity("es:Pedro Sánchez", "Sánchez")]
 
 
 def test_dead_link_note_marks_the_citation_before_it():

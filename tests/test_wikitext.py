@@ -150,6 +150,21 @@ def test_parent_bullet_with_own_sentence_is_event_and_story():
     ]
 
 
+@pytest.mark.parametrize("heading, story", [
+    ("[[COVID-19 pandemic in Washington, D.C.]]", "COVID-19 pandemic in Washington, D.C."),
+    ("[[2017 clashes at the Turkish Embassy in Washington, D.C.|Turkish Embassy clashes in Washington, D.C.]]",
+     "Turkish Embassy clashes in Washington, D.C."),
+    ("[[Washington, D.C.]], [[St. Louis, Mo.]]", "Washington, D.C., St. Louis, Mo."),
+])
+def test_story_heading_ending_with_a_period_is_not_an_event(heading, story):
+    events = parse_wikitext(page(f"*{heading}\n**The mayor lifts the order. [http://x.example/1 (X)]\n"))
+    assert [(e.stories, e.text) for e in events] == [([story], "The mayor lifts the order.")]
+    # a heading that also says something is still an event of its own
+    events = parse_wikitext(page(f"*{heading} declares an emergency.\n**The mayor lifts the order. "
+                                 "[http://x.example/1 (X)]\n"))
+    assert [e.text for e in events] == [f"{story} declares an emergency.", "The mayor lifts the order."]
+
+
 def test_bare_story_heading_without_children_is_not_an_event():
     events = parse_wikitext(page("*[[Orphan story]], [[Other story]]\n*Uncited news without a period\n*\n"))
     assert [(e.position, e.text, e.sources) for e in events] == [(1, "Uncited news without a period", [])]
@@ -196,6 +211,12 @@ def test_empty_day_is_valid():
     ("[https://web.archive.org/web/2010/http://a.example/x (X)]",
      [("https://web.archive.org/web/2010/http://a.example/x", "X")]),
     ("[http://a.example/x?a=1&amp;b=2 (X)]", [("http://a.example/x?a=1&b=2", "X")]),
+    ("[http://a.example/x?a=1&#38;b=2&#x26;c=3 (X)]", [("http://a.example/x?a=1&b=2&c=3", "X")]),
+    # a reference without its semicolon is not one: MediaWiki leaves it as written
+    ("[https://www.nytimes.com/2017/05/05/world/x.html?hp&action=click&region=top-news&WT.nav=top-news (NYT)]",
+     [("https://www.nytimes.com/2017/05/05/world/x.html?hp&action=click&region=top-news&WT.nav=top-news", "NYT")]),
+    ("[http://a.example/x?id=1&ampcf=1&times=3&para=2&not=1&copy=a&sect=b&lang=en&reg=1 (X)]",
+     [("http://a.example/x?id=1&ampcf=1&times=3&para=2&not=1&copy=a&sect=b&lang=en&reg=1", "X")]),
 ])
 def test_citation_forms(cites, expected):
     event = one(f"*Something happens. {cites}")
@@ -220,6 +241,7 @@ def test_citation_glue_is_not_text_but_text_between_citations_is():
     ("[[Nigeria]]'s rebels", "Nigeria's rebels"),
     ("A <!-- hidden --> B<ref>{{cite web|url=http://x}}</ref> C<ref name=\"a\"/>", "A B C"),
     ("Tom&nbsp;&amp;&nbsp;Jerry &ndash; &#8220;cartoon&#8221;", "Tom & Jerry – “cartoon”"),
+    ("R&D &copy 2020 &para", "R&D &copy 2020 &para"),
     ("spaces   \t collapse  ,  but punctuation stays", "spaces collapse , but punctuation stays"),
     ("<small>small</small> <span style=\"x\">span</span> line<br/>break", "small span line break"),
     ("<nowiki>[[not a link]]</nowiki> text", "[[not a link]] text"),
@@ -291,9 +313,17 @@ def test_entity_normalisation():
                 "[http://x.example (X)]")
     assert event.text == "united_States Paris here wars Paris FR hello Café AT&T Foo bar US pic talk text."
     assert event.entities == [
-        Entity("United States", "united_States"), Entity("Paris", "Paris"), Entity("Café", "Café"),
-        Entity("AT&T", "AT&T"), Entity("Foo bar", "Foo bar"), Entity("Talk:Foo", "talk"),
+        Entity("United States", "united_States"), Entity("Paris", "Paris"), Entity("fr:Paris", "Paris FR"),
+        Entity("Café", "Café"), Entity("AT&T", "AT&T"), Entity("Foo bar", "Foo bar"), Entity("Talk:Foo", "talk"),
     ]
+
+
+def test_interlanguage_links_are_entities_with_their_wiki_prefix():
+    event = one("*[[:es:Pedro_Sánchez|Sánchez]] meets [[:de:bundeskanzler]] and [[:simple:Paris]]"
+                "[[es:Política]] in [[:commons:File:X.jpg|a photo]]. [http://x.example (X)]")
+    assert event.text == "Sánchez meets de:bundeskanzler and simple:Paris in a photo."
+    assert event.entities == [Entity("es:Pedro Sánchez", "Sánchez"), Entity("de:Bundeskanzler", "de:bundeskanzler"),
+                              Entity("simple:Paris", "simple:Paris")]
 
 
 def test_entities_are_own_text_only_and_first_label_kept():

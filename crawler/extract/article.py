@@ -9,8 +9,9 @@ text found only in scripts (JSON-LD ``articleBody``, an app state's ``contentHtm
 that fails. Finally a line-level clean-up of boilerplate trafilatura leaves in: the headline
 repeated as first line, "Related:/Read more:" teasers and the link lists under them, newsletter,
 follow-us and photo-credit lines, "Click To Tweet" suffixes, bare date lines at the edges.
-Precision mode plus these steps is what lifts the benchmark F1 above trafilatura's own modes
-(``python -m crawler.evaluate``).
+
+Publisher knowledge (known headline sources, outlet rules, the date-confidence table) comes in one
+``Knowledge`` object (``crawler.extract.knowledge``), the shipped one unless another is given.
 
 The standfirst is reported as ``description`` and is not part of ``text`` when an outlet rule or
 the structure separates it; ``text`` lines are paragraphs joined by newlines.
@@ -26,17 +27,19 @@ from datetime import date, datetime
 import lxml.html
 from trafilatura import bare_extraction
 
-from .dates import DateResult, find_text_date, parse_datetime, resolve_date
+from .dates import Cand, DateResult, decide, find_text_date, parse_datetime, resolve_date
 from .encoding import decode_html
 from .language import guess_language, markup_language
-from .outlets import RULES_VERSION, apply_rule, find_rule
+from .knowledge import Knowledge, shipped
+from .outlets import RULES_VERSION, apply_rule
 from .page import Page, norm_words
 from .authors import extract_authors
 from .title import extract_description, extract_site_name, extract_title, title_candidates
 
 EXTRACTOR = "trafilatura"
-# bump when the extraction rules change (outlet rules carry their own RULES_VERSION)
-EXTRACTOR_SUFFIX = "na3"  # na2: kicker cut from headlines; na3: known publishers' headline sources
+# changes whenever extraction changes (outlet rules carry their own RULES_VERSION), so that
+# ``newsarchive reextract`` upgrades stored sources
+EXTRACTOR_SUFFIX = "na4"
 
 
 def _trafilatura_version() -> str:
@@ -54,7 +57,7 @@ EXTRACTOR_VERSION = f"{EXTRACTOR}-{_trafilatura_version()}+{EXTRACTOR_SUFFIX}.r{
 @dataclass(frozen=True)
 class ExtractOptions:
     favor_precision: bool = True  # trafilatura precision mode first
-    fast: bool = True  # trafilatura without its readability/justext comparison (about 2x faster)
+    fast: bool = True  # trafilatura without its readability/justext comparison
     recall_fallback: bool = True  # re-run in balanced mode when the precision text is short
     fallback_below_chars: int = 500
     fallback_page_share: float = 0.15  # ... or when it covers less of the page's paragraph text
@@ -83,6 +86,7 @@ class Article:
     date_source: str | None = None
     date_confidence: float = 0.0
     date_flag: str | None = None
+    date_evidence: str | None = None  # step|agreement behind date_confidence (not stored)
     extractor: str = EXTRACTOR
     extractor_version: str = EXTRACTOR_VERSION
     outlet_rule: str | None = None
@@ -286,10 +290,13 @@ def extract_article(
     content_type: str | None = None,
     options: ExtractOptions | None = None,
     fetched_on: date | None = None,
+    knowledge: Knowledge | None = None,
 ) -> Article:
     """Extract one article page. ``fetched_on`` (the crawl day, when known) picks the outlet
-    layout version; else the event day does."""
+    layout version; else the event day does. ``knowledge``: what is known about publishers
+    (default: ``knowledge.shipped()``)."""
     opts = options or DEFAULT_OPTIONS
+    known = knowledge if knowledge is not None else shipped()
     text_html = decode_html(html, content_type)[0] if isinstance(html, bytes) else html
     # an archived copy is read as the original page, in the layout of the snapshot's day
     page_url, snapshot_day = unwrap_archive_url(url)
@@ -297,14 +304,16 @@ def extract_article(
     if page.tree is None:
         return Article(url=url, title=None)
 
-    dres: DateResult = resolve_date(text_html, page_url, event_day, page=page, use_htmldate=opts.use_htmldate)
+    dres: DateResult = resolve_date(text_html, page_url, event_day, page=page, use_htmldate=opts.use_htmldate,
+                                    table=known.date_table)
 
-    rule = find_rule(page_url) if opts.outlet_rules else None
+    rule = known.outlet_rule(page_url) if opts.outlet_rules else None
     # the layout in force: the crawl/snapshot day if known, else the event day, else the article's date
     layout_day = fetched_on or snapshot_day or event_day or dres.published
     outlet = apply_rule(rule, page, layout_day) if rule else None
 
-    title = (outlet.title if outlet and outlet.title else None) or extract_title(page, layout_day)
+    title = (outlet.title if outlet and outlet.title else None) or extract_title(
+        page, layout_day, known.headline_order(page_url, layout_day))
     authors = (outlet.authors if outlet and outlet.authors else None) or extract_authors(page)
     description = (outlet.description if outlet and outlet.description else None) or extract_description(page)
 
@@ -312,8 +321,8 @@ def extract_article(
         parsed = parse_datetime(outlet.date_raw)
         day = parsed[0] if parsed else find_text_date(outlet.date_raw)
         if day:
-            at = parsed[1] if parsed else None
-            dres = DateResult(day, at, f"outlet:{rule.id}", 0.9, dres.flag, outlet.date_raw)
+            mine = Cand(day, parsed[1] if parsed else None, f"outlet:{rule.id}", outlet.date_raw)
+            dres = decide([mine, *dres.candidates], event_day, known.date_table)
 
     text = outlet.text if outlet and outlet.text else ""
     if text and len(text) < 0.3 * page.paragraph_mass:
@@ -340,5 +349,6 @@ def extract_article(
         date_source=dres.source,
         date_confidence=dres.confidence,
         date_flag=dres.flag,
+        date_evidence=dres.evidence,
         outlet_rule=outlet.rule_id if outlet else None,
     )

@@ -1,4 +1,10 @@
-"""Date parsing shared by the date cascade: ISO/free-form strings, dates in URLs, written-out datelines."""
+"""Date parsing shared by the date cascade: ISO/free-form strings, dates in URLs, written-out datelines.
+
+Numeric dates (``01.11.2023``, ``11/01/2023``) are read in the order of the page's language and country:
+month first only for ``order="mdy"`` (American English pages, see ``date_order``), else day first; a
+dotted date is always day first. ``other_reading`` gives the swapped reading of such a date, for the
+cascade to check against the page's other dates.
+"""
 
 from __future__ import annotations
 
@@ -42,8 +48,9 @@ def _plausible(d: date) -> bool:
     return MIN_YEAR <= d.year <= date.today().year + 1
 
 
-def parse_datetime(value) -> tuple[date, datetime | None] | None:
-    """Parse a date string; returns (local day as written, tz-aware datetime or None)."""
+def parse_datetime(value, order: str | None = None) -> tuple[date, datetime | None] | None:
+    """Parse a date string; returns (local day as written, tz-aware datetime or None). ``order``: ``"mdy"``
+    reads an ambiguous numeric date month first, anything else day first."""
     if value is None:
         return None
     if isinstance(value, dict):
@@ -84,15 +91,20 @@ def parse_datetime(value) -> tuple[date, datetime | None] | None:
                 except ValueError:
                     at = None
             return day, at
-    return _parse_free(s)
+    return _parse_free(s, order)
 
 
-def _parse_free(s: str) -> tuple[date, datetime | None] | None:
-    """Free-form dates ("Thursday 13 Feb 2014", "Feb. 13, 2014 5:07 PM EST") via dateutil."""
+_NUMERIC = re.compile(r"(?<![\d.])([0-3]?\d)([./-])([0-3]?\d)\2((?:19|20)\d\d)(?!\d)")
+_TZ_NAMES = {"UTC": 0, "GMT": 0, "Z": 0}
+
+
+def _parse_free(s: str, order: str | None = None) -> tuple[date, datetime | None] | None:
+    """Free-form dates ("Thursday 13 Feb 2014", "Feb. 13, 2014 5:07 PM EST", "01.11.2023") via dateutil."""
     if not re.search(r"\d", s) or not re.search(r"(19|20)\d\d", s):
         return None
+    numeric = _NUMERIC.search(s)
+    dayfirst = numeric is not None and (numeric.group(2) == "." or order != "mdy")  # 2020/10/04 stays y-m-d
     try:
-        dayfirst = bool(re.match(r"\s*\d{1,2}[./]\d{1,2}[./]\d{4}", s))
         res = du_parser.parser()._parse(s, fuzzy=True, dayfirst=dayfirst)  # exposes which fields were given
         res = res[0] if isinstance(res, tuple) else res
     except (ValueError, OverflowError, TypeError, AttributeError):
@@ -106,7 +118,7 @@ def _parse_free(s: str) -> tuple[date, datetime | None] | None:
     if not _plausible(day):
         return None
     at = None
-    if res.hour is not None and (res.tzoffset is not None or res.tzname in ("UTC", "GMT", "Z")):
+    if res.hour is not None and (res.tzoffset is not None or res.tzname in _TZ_NAMES):
         off = res.tzoffset if res.tzoffset is not None else 0
         tzinfo = timezone.utc if off == 0 else tzoffset(res.tzname, off)
         try:
@@ -115,6 +127,21 @@ def _parse_free(s: str) -> tuple[date, datetime | None] | None:
         except ValueError:
             at = None
     return day, at
+
+
+def other_reading(raw: str | None, day: date) -> date | None:
+    """The other reading of an ambiguous numeric date in ``raw`` that was read as ``day`` (``03/04/2020``:
+    3 April or March 4), or None when the string has no such date."""
+    m = _NUMERIC.search(raw or "")
+    if not m:
+        return None
+    a, b, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    if a == b or a > 12 or b > 12 or y != day.year or {day.month, day.day} != {a, b}:
+        return None
+    try:
+        return date(y, day.day, day.month)
+    except ValueError:
+        return None
 
 
 def url_date(url: str | None) -> date | None:

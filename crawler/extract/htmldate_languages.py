@@ -1,17 +1,15 @@
 """htmldate's last resort, dateparser, limited to the page's language and English.
 
 htmldate hands the strings its own patterns cannot read to one dateparser ``DateDataParser`` built for every
-language. The first such string makes dateparser compile its patterns for all of its ~200 languages: ~3.5 s of
-CPU, paid once in every extraction worker by the first page that gets that far (in the 1,000-page bench, 7 s
-of the workers' 72.5 s; a 100-page daily update extracts in ~6 s).
+language, which compiles its patterns for all of dateparser's ~200 languages on first use in each process.
 Inside ``page_languages(...)`` (the page's language and English, or the languages of its script:
-``crawler.extract.language.date_languages``), htmldate gets a parser for those languages instead: a new set
-costs ~0.1–0.8 s once per process. A page with no letters to go by keeps htmldate's own parser, as does a
+``crawler.extract.language.date_languages``), htmldate gets a parser for those languages instead, compiled
+once per process and language set. A page with no letters to go by keeps htmldate's own parser, as does a
 set dateparser knows none of. The parser's settings are htmldate's own.
 
 htmldate looks the parser up through ``htmldate.extractors.get_external_parser`` on every use; ``install()``
-replaces that function (a no-op if a later htmldate no longer has it). htmldate caches results per string, so a
-string seen on a page of another language keeps that page's reading.
+replaces that function (a no-op when htmldate has no such function). htmldate caches results per string, so
+a string seen on a page of another language keeps that page's reading.
 """
 
 from __future__ import annotations
@@ -64,7 +62,7 @@ def external_parser():
 
 
 def warm_up(languages: tuple[str, ...] = ("en",)) -> None:
-    """Compile dateparser's patterns for these languages now (~0.3–0.5 s for English), not on a page."""
+    """Compile dateparser's patterns for these languages now, not on a page."""
     usable = usable_languages(languages)
     if usable is not None:
         _parser_for(usable).get_date_data("Published 1 January 2020")

@@ -53,6 +53,22 @@ def guess_language(text: str) -> str | None:
     return None
 
 
+_LOCALE = re.compile(r"^([a-z]{2,3})[-_]([a-z]{2})\b", re.I)
+
+
+def date_order(page: Page) -> str:
+    """How the page writes numeric dates: ``"mdy"`` for American English (``en-US`` in ``<html lang>``,
+    og:locale, Content-Language or JSON-LD ``inLanguage``), else ``"dmy"``."""
+    values = [page.html_lang, page.meta_first("og:locale"), page.meta_first("content-language"),
+              page.meta_first("language"), page.meta_first("dc.language")]
+    values += [obj.get("inLanguage") for obj in page.articles[:1]]
+    for v in values:
+        m = _LOCALE.match(v.strip()) if isinstance(v, str) else None
+        if m:
+            return "mdy" if (m.group(1).lower(), m.group(2).lower()) == ("en", "us") else "dmy"
+    return "dmy"
+
+
 def page_language(page: Page) -> str | None:
     """The declared language, else a guess from the page's paragraphs (before any body extraction)."""
     return markup_language(page) or guess_language(page.prose_sample)

@@ -271,21 +271,23 @@ RULES: tuple[OutletRule, ...] = (
 )
 
 
-def find_rule(url: str | None) -> OutletRule | None:
-    """The rule whose domain is the URL's registered domain or a suffix of its host."""
+def find_rule(url: str | None, rules: tuple[OutletRule, ...] = RULES) -> OutletRule | None:
+    """The rule (of ``rules``) whose domain is the URL's registered domain or a suffix of its host."""
     if not url:
         return None
-    return _find_rule_for_host(registered_domain(url) or "", url.split("://", 1)[-1].split("/", 1)[0].lower())
-
-
-@lru_cache(maxsize=4096)
-def _find_rule_for_host(domain: str, host: str) -> OutletRule | None:
-    host = host.split("@")[-1].split(":")[0]
-    for rule in RULES:
+    domain = registered_domain(url) or ""
+    host = url.split("://", 1)[-1].split("/", 1)[0].lower().split("@")[-1].split(":")[0]
+    for rule in rules:
         for d in rule.domains:
             if domain == d or host == d or host.endswith("." + d):
                 return rule
     return None
+
+
+def rules_without(rules: tuple[OutletRule, ...], domains) -> tuple[OutletRule, ...]:
+    """``rules`` less those serving any of these registered domains."""
+    drop = set(domains)
+    return tuple(r for r in rules if not any((registered_domain(d) or d) in drop for d in r.domains))
 
 
 @lru_cache(maxsize=None)

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from html import unescape
 from urllib.parse import urlsplit
 
+import tldextract
 from lxml.html import HtmlElement
 
-try:  # courlan (a trafilatura dependency) brings tld and its bundled public-suffix list
-    from tld import get_fld as _get_fld
-except ImportError:  # pragma: no cover
-    _get_fld = None
+# the public-suffix list bundled with tldextract: no download, no cache file; private suffixes
+# (blogspot.com, github.io) count, so each blog on them is its own publisher
+_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 ARTICLE_TYPES = re.compile(
     r"(Article|BlogPosting|Posting|Report|Review|LiveBlogPosting|Story|Opinion|AnalysisNewsArticle)$", re.I
@@ -41,23 +41,18 @@ def parse_html(html: str | bytes) -> HtmlElement | None:
 
 
 def registered_domain(url_or_host: str | None) -> str | None:
-    """``www.english.ahram.org.eg`` → ``ahram.org.eg`` (public-suffix aware when tld is present)."""
+    """``www.english.ahram.org.eg`` → ``ahram.org.eg`` (the public-suffix list's registrable domain); a host
+    with no such domain (``localhost``, an IP address) is returned as it is."""
     if not url_or_host:
         return None
-    host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host.split("/")[0]
+    host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host.split("/")[0].split(":")[0]
     host = (host or "").lower().strip(".")
-    if not host:
-        return None
-    if _get_fld is not None:
-        try:
-            return _get_fld(host, fix_protocol=True, fail_silently=True) or host
-        except Exception:  # pragma: no cover
-            return host
-    parts = host.split(".")  # pragma: no cover - fallback heuristic
-    second_level = {"co", "com", "org", "net", "ac", "gov", "edu"}
-    if len(parts) > 2 and len(parts[-1]) == 2 and parts[-2] in second_level:
-        return ".".join(parts[-3:])
-    return ".".join(parts[-2:])
+    return _registered(host) if host else None
+
+
+@lru_cache(maxsize=8192)
+def _registered(host: str) -> str:
+    return _SUFFIXES(host).top_domain_under_public_suffix or host
 
 
 def text_of(el) -> str:
@@ -70,6 +65,9 @@ def text_of(el) -> str:
 
 
 _NOT_HEADLINE = re.compile(r"logo|masthead|brand|site-?(title|name)|navbar|menu", re.I)
+# blocks that hold something other than the page's article: other articles, comments, page furniture
+_FOREIGN_BLOCK = re.compile(r"(?<!v)card|related|teaser|recommend|promo|article-?list|list-?item|sidebar|widget|"
+                            r"more-?from|most-|trending|popular|comment|footer|copyright", re.I)
 
 
 def norm_words(s: str | None) -> str:
@@ -127,25 +125,31 @@ class Page:
 
     # -- <meta> ------------------------------------------------------------------------
     @cached_property
-    def meta(self) -> dict[str, list[str]]:
-        """Lower-cased name/property/itemprop/http-equiv → contents in document order."""
-        out: dict[str, list[str]] = {}
+    def meta_elements(self) -> list[tuple[tuple[str, ...], str, HtmlElement]]:
+        """Every ``<meta>`` with content, in document order: (lower-cased name/property/itemprop/http-equiv
+        keys, content, element)."""
+        out: list = []
         if self.tree is None:
             return out
         for el in self.tree.iter("meta"):
             content = el.get("content")
             if content is None:
                 content = el.get("value")
-            if content is None:
+            if content is None or not content.strip():
                 continue
-            content = content.strip()
-            if not content:
-                continue
-            for attr in ("property", "name", "itemprop", "http-equiv"):
-                key = el.get(attr)
-                if key:
-                    for k in key.lower().split():
-                        out.setdefault(k.strip(), []).append(content)
+            keys = tuple(k.strip() for attr in ("property", "name", "itemprop", "http-equiv")
+                         for k in (el.get(attr) or "").lower().split())
+            if keys:
+                out.append((keys, content.strip(), el))
+        return out
+
+    @cached_property
+    def meta(self) -> dict[str, list[str]]:
+        """Lower-cased name/property/itemprop/http-equiv → contents in document order."""
+        out: dict[str, list[str]] = {}
+        for keys, content, _el in self.meta_elements:
+            for k in keys:
+                out.setdefault(k, []).append(content)
         return out
 
     def meta_first(self, *names: str) -> str | None:
@@ -250,6 +254,28 @@ class Page:
                 if score == 3:
                     break
         return best
+
+    @cached_property
+    def _article_blocks(self) -> frozenset:
+        """The headline element and its ancestors: the blocks that hold the article."""
+        h = self.headline_element
+        return frozenset([h, *h.iterancestors()]) if h is not None else frozenset()
+
+    def outside_article(self, el) -> bool:
+        """True when ``el`` sits in a block that is not the page's article: comments, teasers and lists of
+        other articles, sidebars, navigation, footers, copyright lines, the site header. Climbing from ``el``,
+        the first block that also holds the headline is the article (or the page): nothing above it counts."""
+        blocks = self._article_blocks
+        for a in (el, *el.iterancestors()):
+            if a in blocks or a.tag in ("body", "html"):
+                return False
+            if a.tag in ("aside", "nav", "footer"):
+                return True
+            if a.tag == "header" and blocks and next(a.iterancestors("article"), None) is None:
+                return True  # a header without the headline, outside any <article>: the site's
+            if _FOREIGN_BLOCK.search(class_id(a)):
+                return True
+        return False
 
     # -- misc --------------------------------------------------------------------------
     @cached_property

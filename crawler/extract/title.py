@@ -7,9 +7,11 @@ Site-name decorations (" - The Telegraph", "| The Hindu", "Headline | Royal | Ne
 "헤드라인-정치ㅣ한국일보") are stripped first, using og:site_name, application-name, the JSON-LD
 publisher and WebSite names and the registered domain's label. A JSON-LD headline the publisher cut
 ("...", or at Google's 110 characters) yields to the full h1/og:title it starts. Publishers differ
-in which of their headlines (SEO, social, display) a reference calls "the" title; this order is
-the one that scores best without per-site knowledge (``python -m crawler.evaluate``); for the publishers
-listed in ``headline_sources`` their own choice comes first.
+in which of their headlines (SEO, social, display) is "the" title: without knowledge of the site the order
+above applies; the order a publisher is known to use (``Knowledge.headline_order``) comes first. A
+candidate that is just the site's name is left out. A kicker stays where the headline metadata carries it,
+unless another of the page's headline metadata gives the headline without it; the display headline (h1)
+is read without the children it marks up as a kicker.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from .headline_sources import headline_order
 from .page import Page
 
 # -- text helpers -------------------------------------------------------------------------------
@@ -189,9 +190,9 @@ def _says_headline(declared: str, h1: str) -> bool:
     return bool(h1) and declared.startswith(h1) and bool(_SITE_TAIL.match(declared[len(h1):]))
 
 
-def extract_title(page: Page, day=None) -> str | None:
-    """The article headline (see module docstring); ``day`` (the page's date or crawl day) picks the dated
-    version of a known publisher's headline source (``headline_sources``)."""
+def extract_title(page: Page, day=None, order: tuple[str, ...] = ()) -> str | None:
+    """The article headline (see module docstring). ``order``: the headline sources the publisher is known
+    to use (``Knowledge.headline_order``, for the page's day), tried first."""
     c = title_candidates(page)
     if not c:
         return None
@@ -213,37 +214,61 @@ def extract_title(page: Page, day=None) -> str | None:
             if v and len(v) > len(ld) and _key(v).startswith(_key(ld)):
                 c["jsonld"] = v
                 break
-    for src in headline_order(page.url, day):
+    names = {k for k in (_key(n) for n in site_names(page)) if k}
+    named = [src for src, v in c.items() if _key(v) in names]
+    if len(named) < len(c):  # a "headline" that is the site's name says nothing of the article
+        for src in named:
+            del c[src]
+    for src in order:
         if src.startswith("meta:"):
             v = strip_site_name(clean_text(page.meta_first(src[5:])), site_names(page))
-        elif src == "h1" and "h1" not in c:  # the publisher's display headline, even unlike its metadata
-            v = next((t for t in (clean_text(h.text_content()) for h in page.tree.iter("h1")) if t), None) \
-                if page.tree is not None else None
+        elif src == "h1":  # the publisher's display headline, even unlike its metadata
+            v = _display_headline(page) or c.get("h1") or next(
+                (t for t in (clean_text(h.text_content()) for h in page.tree.iter("h1")) if t), None)
         else:
             v = c.get(src)
         if v:
-            return strip_kicker(v, page)
+            return _without_unshared_kicker(v, c)
     for src in _ORDER:
         if src in c:
-            return strip_kicker(c[src], page)
+            return (_display_headline(page) or c[src]) if src == "h1" else _without_unshared_kicker(c[src], c)
     return None
 
 
-# A kicker (overline, "Dachzeile") is a short label set above or before the headline; metadata titles often
-# glue it on ("Eskalation im Nahen Osten: «…»"). It is cut only when the page marks it up as a kicker.
+_KICKER_SEP = re.compile(r"\s*[:|–—-]\s+$|:\s*$")
+
+
+def _without_unshared_kicker(title: str, c: dict[str, str]) -> str:
+    """``Kicker: Headline`` → ``Headline`` when another of the page's headline metadata (JSON-LD, og:, twitter:,
+    ``<title>``) gives just the headline (the publisher's metadata disagree on the kicker); a kicker all of
+    them carry stays, whatever the display headline (h1) shows."""
+    for src, v in c.items():
+        if src != "h1" and v != title and len(v) >= 20 and title.endswith(v):
+            prefix = title[: -len(v)]
+            if _KICKER_SEP.search(prefix) and len(prefix.split()) <= 8:
+                return v
+    return title
+
+
+# A kicker (overline, "Dachzeile") is a short label set above or before the headline. Where the publisher's
+# headline metadata includes it ("Eskalation im Nahen Osten: «…»"), so does the title; the display headline
+# (the h1) sets it apart as a marked-up child ("<span class=kicker>"), which is left out of the h1's text.
 _KICKER_CLASS = re.compile(r"kicker|overline|topline|eyebrow|dachzeile|spitzmarke|roofline|titleheader|"
                            r"supertitle|pretitle|headline-?label|title__label", re.I)
-_KICKER_SEP = re.compile(r"^\s*(?:[:|–—-]\s*)")
 
 
-def _headline_without_kicker(page: Page) -> str | None:
-    """The headline element's text without its kicker children (None when it has none)."""
+def _display_headline(page: Page) -> str | None:
+    """The text of the page's display headline (the headline element, else one of its first h1s) without
+    the children it marks up as a kicker and hidden separators; None when no such headline has a kicker."""
+    if page.tree is None:
+        return None
     heads = [page.headline_element] if page.headline_element is not None else []
     heads += [h for h in page.tree.iter("h1")][:3]
     for h in heads:
         kids = {el for el in h.iter() if el is not h and _KICKER_CLASS.search(el.get("class") or "")}
         if kids:
-            return clean_text(" ".join(_texts(h, kids))).strip(" -–—:|") or None
+            text = clean_text(" ".join(_texts(h, kids))).strip(" -–—:|")
+            return _ANCHOR_TAIL.sub("", text) or None
     return None
 
 
@@ -259,35 +284,6 @@ def _texts(el, skip) -> list[str]:
             out.extend(_texts(child, skip))
         out.append(child.tail or "")
     return out
-
-
-def kicker_texts(page: Page) -> list[str]:
-    """Short texts the page marks up as kickers (by class name), longest first."""
-    out = set()
-    for el in page.tree.iter("span", "div", "p", "a", "strong", "h2", "h3", "h4"):
-        cls = el.get("class") or ""
-        if cls and _KICKER_CLASS.search(cls):
-            text = clean_text(el.text_content())
-            if text and 2 <= len(text) <= 100:
-                out.add(text)
-    return sorted(out, key=len, reverse=True)
-
-
-def strip_kicker(title: str, page: Page) -> str:
-    """``Kicker: Headline`` → ``Headline`` when the page marks ``Kicker`` up as a kicker, or when the visible
-    headline (without its kicker) is exactly what follows a separator in the metadata title."""
-    main = _headline_without_kicker(page)
-    if main and title != main and title.endswith(main) and len(main) > 10:
-        prefix = title[: -len(main)].rstrip()
-        if prefix and prefix[-1] in ":|–—-":
-            return main
-    for kicker in kicker_texts(page):
-        if title.startswith(kicker) and len(title) > len(kicker) + 10:
-            rest = title[len(kicker):]
-            m = _KICKER_SEP.match(rest)
-            if m:
-                return rest[m.end():].strip()
-    return title
 
 
 # -- description --------------------------------------------------------------------------------

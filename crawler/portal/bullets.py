@@ -1,4 +1,13 @@
-"""What both day-page parsers share: link titles, a bullet's rendered content, bullets → events."""
+"""What both day-page parsers share: link titles, a bullet's rendered content, bullets → events.
+
+Entities are the pages a bullet links to, named as MediaWiki names them (``normalize_title``). An
+interlanguage link (``[[:es:Pedro Sánchez]]``, rendered as ``a.extiw`` to es.wikipedia.org) is kept with its
+wiki prefix, ``es:Pedro Sánchez``: it names a page of another Wikipedia edition. Links to sister projects
+(``wikt:``, ``commons:``, ``d:``…), files, images and categories are not entities.
+
+Character references are decoded as MediaWiki does: only complete ones (``&amp;``, ``&#38;``, ``&#x26;``),
+so a URL's ``&region=`` or ``&para=`` stays as written (``decode_references``).
+"""
 
 from __future__ import annotations
 
@@ -11,13 +20,14 @@ from urllib.parse import unquote
 from crawler.items import Entity, Event, SourceRef
 
 SKIPPED_NAMESPACES = {"file", "image", "media", "category"}
-INTERWIKI_PREFIXES = {
+SISTER_PREFIXES = {
     "w", "wikipedia", "wikt", "wiktionary", "s", "wikisource", "q", "wikiquote", "n", "wikinews",
     "b", "wikibooks", "v", "wikiversity", "voy", "wikivoyage", "c", "commons", "m", "meta", "mw",
     "mediawikiwiki", "species", "wikispecies", "d", "wikidata", "foundation", "wmf", "phab", "f",
-    "outreach", "incubator", "simple", "imdbname", "imdbtitle", "google", "doi",
-    # language editions
-    "af", "als", "am", "an", "ar", "arz", "ast", "az", "ba", "be", "bg", "bn", "br", "bs", "ca", "ceb",
+    "outreach", "incubator", "imdbname", "imdbtitle", "google", "doi",
+}
+LANGUAGE_PREFIXES = {  # Wikipedia language editions
+    "simple", "af", "als", "am", "an", "ar", "arz", "ast", "az", "ba", "be", "bg", "bn", "br", "bs", "ca", "ceb",
     "cs", "cy", "da", "de", "el", "eo", "es", "et", "eu", "fa", "fi", "fr", "fy", "ga", "gl", "gu",
     "he", "hi", "hr", "ht", "hu", "hy", "id", "is", "it", "ja", "jv", "ka", "kk", "km", "kn", "ko",
     "ku", "ky", "la", "lb", "lt", "lv", "mg", "mk", "ml", "mn", "mr", "ms", "my", "nds", "ne", "nl",
@@ -25,6 +35,16 @@ INTERWIKI_PREFIXES = {
     "sl", "so", "sq", "sr", "su", "sv", "sw", "ta", "te", "tg", "th", "tl", "tr", "tt", "uk", "ur",
     "uz", "vi", "war", "yi", "yo", "zh", "zh-yue", "zh-min-nan", "zu",
 }
+INTERWIKI_PREFIXES = SISTER_PREFIXES | LANGUAGE_PREFIXES
+_REFERENCE_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_references(text: str) -> str:
+    """Decode the complete character references in ``text`` (``&amp;``, ``&#8220;``, ``&#x26;``), as MediaWiki
+    does; a name without its semicolon (``&region=``, ``&copy``) stays as written."""
+    if "&" not in text:
+        return text
+    return _REFERENCE_RE.sub(lambda m: html.unescape(m.group(0)), text)
 _SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)\]]*$")
 _CITATION_GLUE_RE = re.compile(r"^[\s,;|/·&]*$")
 _EMPTY_BRACKETS_RE = re.compile(r"\s*(?:\(\s*\)|\[\s*\])")
@@ -37,19 +57,27 @@ def link_namespace(target: str) -> str:
     return prefix.strip().lower().replace("_", " ") if colon else ""
 
 
+def _upper_first(text: str) -> str:
+    first = text[0].upper()
+    return (first if len(first) == 1 else text[0]) + text[1:]
+
+
 def normalize_title(target: str) -> str | None:
-    """A wikilink target as MediaWiki names the page; None for section-only, file, category, interwiki."""
-    text = html.unescape(unquote(target)).replace("_", " ")
+    """A wikilink target as MediaWiki names the page (``es:Title`` for another language edition); None for
+    section-only links, files, categories and sister projects."""
+    text = decode_references(unquote(target)).replace("_", " ")
     text = re.sub(r"\s+", " ", text).strip()
     text = text.lstrip(":").strip()
     text = text.split("#", 1)[0].strip()
     if not text:
         return None
     namespace = link_namespace(text)
-    if namespace in SKIPPED_NAMESPACES or namespace in INTERWIKI_PREFIXES:
+    if namespace in LANGUAGE_PREFIXES:
+        rest = text.split(":", 1)[1].strip()
+        return f"{namespace.replace(' ', '-')}:{_upper_first(rest)}" if rest else None
+    if namespace in SKIPPED_NAMESPACES or namespace in SISTER_PREFIXES:
         return None
-    first = text[0].upper()
-    return (first if len(first) == 1 else text[0]) + text[1:]
+    return _upper_first(text)
 
 
 def collapse_spaces(text: str) -> str:
@@ -139,9 +167,12 @@ class Bullet:
     children: list[Bullet] = field(default_factory=list)
 
     def is_event(self) -> bool:
+        """A bullet is an event when it cites a source or says something: a bullet with children counts when
+        its text ends like a sentence, unless it is nothing but links (a story heading whose title ends
+        with a period: "[[COVID-19 pandemic in Washington, D.C.]]")."""
         sources, text = self.content.sources, self.content.text
         if self.children:
-            return bool(sources) or bool(_SENTENCE_END_RE.search(text))
+            return bool(sources) or (bool(_SENTENCE_END_RE.search(text)) and not looks_like_heading(self.content))
         if not text and not sources:
             return False
         return bool(sources) or not looks_like_heading(self.content)

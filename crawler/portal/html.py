@@ -65,6 +65,19 @@ def _link_title(a) -> str | None:
     return None
 
 
+_WIKIPEDIA_HREF_RE = re.compile(r"^(?:https?:)?//([a-z][a-z-]*)\.wikipedia\.org/wiki/([^?#]+)")
+
+
+def _interlanguage_title(a) -> str | None:
+    """``es:Title`` for a link to another Wikipedia edition (``https://es.wikipedia.org/wiki/Title``), else
+    None (sister projects and other wikis name no entity)."""
+    m = _WIKIPEDIA_HREF_RE.match(a.get("href") or "")
+    if not m:
+        return None
+    title = normalize_title(f"{m.group(1)}:{unquote(m.group(2))}")
+    return title if title and title.startswith(f"{m.group(1)}:") else None
+
+
 def _is_dead_link_note(el) -> bool:
     classes = _classes(el)
     if not ({"Inline-Template", "noprint"} & classes):
@@ -109,7 +122,9 @@ def _render_node(el, content: BulletContent) -> None:
             return
         shown = _text_of(el)
         content.add_text(shown)
-        if "extiw" not in classes and (href.startswith("/wiki/") or "new" in classes):
+        if "extiw" in classes:  # another wiki: kept only for another Wikipedia edition ("es:Title")
+            content.add_entity(_interlanguage_title(el), shown)
+        elif href.startswith("/wiki/") or "new" in classes:
             content.add_entity(_link_title(el), shown)
     elif tag == "sup" and _SUP_DIGITS_RE.match(el.text_content() or ""):
         content.add_text(_text_of(el))

@@ -7,14 +7,13 @@ with ``;Category`` or ``'''Category'''`` headings or none (2008); ``{{Current ev
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date
 from urllib.parse import unquote
 
 from crawler.items import Event, SourceRef
-from crawler.portal.bullets import (Bullet, BulletContent, events_from_bullets, link_namespace,
-                                    normalize_title, outlet_name)
+from crawler.portal.bullets import (LANGUAGE_PREFIXES, Bullet, BulletContent, decode_references,
+                                    events_from_bullets, link_namespace, normalize_title, outlet_name)
 from crawler.portal.errors import MarkupError, PortalParseError
 from crawler.portal.templates import (DEAD_LINK_MARK, expand_templates, find_template_end,
                                       split_arguments)
@@ -100,9 +99,9 @@ def _scan(text: str, content: BulletContent) -> None:
     while True:
         m = _INLINE_RE.search(text, pos)
         if not m:
-            content.add_text(html.unescape(text[pos:]))
+            content.add_text(decode_references(text[pos:]))
             return
-        content.add_text(html.unescape(text[pos:m.start()]))
+        content.add_text(decode_references(text[pos:m.start()]))
         token = m.group(0)
         if token == "[[":
             pos = _wikilink(text, m.start(), content)
@@ -135,8 +134,11 @@ def _wikilink(text: str, start: int, content: BulletContent) -> int:
         raise MarkupError(f"unclosed wikilink '{snippet}…'")
     target, pipe, label = text[start + 2:end - 2].partition("|")
     namespace = link_namespace(target)
-    if namespace in ("file", "image", "media", "category") and not target.lstrip().startswith(":"):
+    inline = target.lstrip().startswith(":")
+    if namespace in ("file", "image", "media", "category") and not inline:
         return end
+    if namespace in LANGUAGE_PREFIXES and not inline:
+        return end  # [[es:Title]]: the page's interlanguage sidebar link, not in the text
     trail = _TRAIL_RE.match(text, end)
     if trail:
         end = trail.end()
@@ -167,7 +169,7 @@ def _citation(text: str, start: int, content: BulletContent) -> int:
     if close < 0:
         raise MarkupError(f"unclosed citation bracket '{text[start:start + 50]}…'")
     label = _plain(text[url.end():close])
-    content.add_source(SourceRef(url=html.unescape(url.group(0)), outlet=outlet_name(label)))
+    content.add_source(SourceRef(url=decode_references(url.group(0)), outlet=outlet_name(label)))
     return close + 1
 
 
