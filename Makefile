@@ -31,7 +31,7 @@ test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q
 
 eval: $(STAMP)
-	$(BIN)/python -m crawler.evaluate
+	$(BIN)/python -m crawler.devtools.evaluate
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -18,7 +18,7 @@ from crawler.extract.article import (
     unwrap_archive_url,
 )
 from crawler.extract.language import guess_language
-from crawler.extract.metrics import body_scores, exact_words, same_authors, same_title, shingle_match
+from crawler.devtools.metrics import body_scores, exact_words, same_authors, same_title, shingle_match
 from crawler.extract.page import Page
 from crawler.extract.authors import normalize_authors
 from crawler.extract.title import extract_title, strip_site_name
@@ -265,7 +265,7 @@ def test_aeb_sample_body_f1():
 
 def test_fundus_sample_titles_authors_dates():
     _need_realdata()
-    from crawler.evaluate import fundus_cases, read_bytes
+    from crawler.devtools.evaluate import fundus_cases, read_bytes
 
     cases = fundus_cases(REALDATA)[::3]
     assert len(cases) >= 20

@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from crawler.extract.article import extract_article
-from crawler.extract.metrics import body_scores, same_authors, same_title
+from crawler.devtools.metrics import body_scores, same_authors, same_title
 from crawler.extract.outlets import RULES, apply_rule, find_rule
 from crawler.extract.page import Page
 

@@ -6,7 +6,7 @@ A date's *evidence* is the cascade step that gave it and how the page's other da
 gives the same day), ``near`` (the others are a day off), ``disputed`` (another is further off and none
 agrees) or ``alone`` (no other source gives a day). The table maps each evidence to the share of pages
 on which such a date was the exact day. It is fitted on pages with known dates (``python -m
-crawler.evaluate --fit-date-table`` writes ``data/date_confidence.json``) and shipped as data. A cell with
+crawler.devtools.evaluate --fit-date-table`` writes ``data/date_confidence.json``) and shipped as data. A cell with
 few pages leans on its step's share, a step with few pages on the share over all pages:
 share = (exact + WEIGHT · prior) / (pages + WEIGHT).
 """

@@ -4,7 +4,7 @@ Every fact keyed by a publisher's host lives here: which of its headlines a publ
 (``headline_sources``) and the per-outlet layout rules (``outlets``); and so does the one table fitted on
 pages, the date-confidence table (``date_confidence``). ``shipped()`` is the set shipped with the package;
 ``without(domains)`` returns the same knowledge less every fact about those registered domains, so a caller
-can read pages as if their publishers were unknown (``python -m crawler.evaluate`` scores held-out
+can read pages as if their publishers were unknown (``python -m crawler.devtools.evaluate`` scores held-out
 publishers this way, with a date table fitted on other publishers' pages: ``with_date_table``). The
 extraction code never consults a module-level table directly.
 """

@@ -1,8 +1,8 @@
-"""Folds by publisher and the figures of make eval (crawler.evaluate_unseen), on made-up cases."""
+"""Folds by publisher and the figures of make eval (crawler.devtools.evaluate_unseen), on made-up cases."""
 
 from pathlib import Path
 
-from crawler.evaluate_unseen import FOLDS, Case, Reading, Run, assign_folds, figure, reliability
+from crawler.devtools.evaluate_unseen import FOLDS, Case, Reading, Run, assign_folds, figure, reliability
 
 
 def case(url, **kw) -> Case:

@@ -14,8 +14,8 @@ import json
 import re
 from pathlib import Path
 
-from crawler.evaluate_unseen import Case
-from crawler.extract.metrics import norm_text, same_authors, same_title
+from crawler.devtools.evaluate_unseen import Case
+from crawler.devtools.metrics import norm_text, same_authors, same_title
 from crawler.extract.title import _key
 
 NOTE_MAX_CHARS = 200  # a newspaper .txt this short is a note about the page, not its text

@@ -1,4 +1,4 @@
-"""Evaluation metrics shared by ``crawler.evaluate`` and the tests (pure Python).
+"""Evaluation metrics shared by ``crawler.devtools.evaluate`` and the tests (pure Python).
 
 The body metric reproduces the ScrapingHub article-extraction-benchmark evaluate.py:
 words are ``\\w+`` matches; each text becomes a multiset of 4-word shingles; per page the

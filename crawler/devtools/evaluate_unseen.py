@@ -8,7 +8,7 @@
 - htmldate alone (``find_date``, extensive search, original date) and trafilatura alone (its metadata and
   ``extract``) on the same pages.
 
-Pure: cases in, figures out (``Case`` is what the data loaders of ``crawler.evaluate`` produce).
+Pure: cases in, figures out (``Case`` is what the data loaders of ``crawler.devtools.evaluate`` produce).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from crawler.extract.article import Article, extract_article
 from crawler.extract.date_confidence import DateTable
 from crawler.extract.encoding import decode_html
 from crawler.extract.knowledge import Knowledge, shipped
-from crawler.extract.metrics import body_scores, same_authors, same_title
+from crawler.devtools.metrics import body_scores, same_authors, same_title
 from crawler.extract.page import registered_domain
 
 FOLDS = 5

@@ -1,6 +1,6 @@
 """Evaluate the extraction layer on the shared real pages (``make eval``).
 
-    python -m crawler.evaluate [--realdata PATH] [--limit N] [--no-baselines] [--no-speed]
+    python -m crawler.devtools.evaluate [--realdata PATH] [--limit N] [--no-baselines] [--no-speed]
 
 Every page with ground truth (see ../shared/realdata/README.md) is read as *visible* (the shipped knowledge)
 and as *unseen* (its publisher's facts withheld, fitted tables from other publishers: ``evaluate_unseen``),
@@ -23,15 +23,15 @@ import sys
 import time
 from pathlib import Path
 
-from crawler.evaluate_heldout import heldout_cases
-from crawler.evaluate_unseen import (FOLDS, KEEP_AT, Case, Run, check_counts, figure, fit_date_table,
+from crawler.devtools.evaluate_heldout import heldout_cases
+from crawler.devtools.evaluate_unseen import (FOLDS, KEEP_AT, Case, Run, check_counts, figure, fit_date_table,
                                      refit_date_table, reliability, run_all)
 from crawler.extract.article import EXTRACTOR_VERSION, extract_article
 from crawler.extract.date_confidence import DATA as DATE_TABLE_PATH
 from crawler.extract.encoding import decode_html
-from crawler.extract.metrics import norm_text, tokenize
+from crawler.devtools.metrics import norm_text, tokenize
 
-DEFAULT_REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+DEFAULT_REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 
 
 # -- data ---------------------------------------------------------------------------------------
@@ -292,10 +292,10 @@ def speed_worker(root: Path, limit: int | None) -> dict:
 
 
 def print_speed(root: Path, limit: int | None) -> None:
-    cmd = [sys.executable, "-m", "crawler.evaluate", "--realdata", str(root), "--speed-worker"]
+    cmd = [sys.executable, "-m", "crawler.devtools.evaluate", "--realdata", str(root), "--speed-worker"]
     if limit:
         cmd += ["--limit", str(limit)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
     try:
         r = json.loads(proc.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
@@ -306,7 +306,7 @@ def print_speed(root: Path, limit: int | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m crawler.evaluate", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m crawler.devtools.evaluate", description=__doc__.split("\n")[0])
     ap.add_argument("--realdata", type=Path, default=DEFAULT_REALDATA)
     ap.add_argument("--limit", type=int, default=None, help="at most N pages per data set")
     ap.add_argument("--no-baselines", action="store_true", help="skip htmldate and trafilatura alone")
