@@ -292,10 +292,10 @@ def yesterday() -> date:
 
 
 def _register() -> None:
-    from crawler.archive.commands import datasette_metadata, export, render
+    from crawler.archive.commands import datasette_metadata, export, render, report
     from crawler.distributed.commands import ingest, worker
 
-    for command in (render, export, datasette_metadata, worker, ingest):
+    for command in (render, export, report, datasette_metadata, worker, ingest):
         main.add_command(command)
 
 

@@ -1,4 +1,4 @@
-"""click commands ``render``, ``export`` and ``datasette-metadata`` (registered in crawler/cli.py)."""
+"""click commands ``render``, ``export``, ``report`` and ``datasette-metadata`` (registered in crawler/cli.py)."""
 
 from __future__ import annotations
 
@@ -121,3 +121,59 @@ def datasette_metadata(out, database):
     except OSError as err:
         raise ArchiveCommandError(f"cannot write {out}: {err}") from None
     click.echo(f"wrote {path}; browse with: datasette output/archive.db -m {path}")
+
+
+def write_report(database, out: str | Path, first: date | None = None, last: date | None = None, *,
+                 label: str = "") -> dict:
+    """Query the archive (crawler.storage.report), build the page and write it to ``out``; returns the
+    aggregates. Raises report_charts.MissingLibrary without the plotting extra."""
+    from datetime import UTC, datetime
+
+    from crawler import __version__
+    from crawler.archive import report_charts
+    from crawler.archive.report import build_page
+    from crawler.extract.article import EXTRACTOR_VERSION
+    from crawler.storage.report import collect
+
+    report_charts.check_available()
+    data = collect(database, first and first.isoformat(), last and last.isoformat())
+    page = build_page(data, vega_js=report_charts.javascript_bundle(), land=report_charts.land(),
+                      current_version=EXTRACTOR_VERSION,
+                      meta={"database": label, "software": __version__,
+                            "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")})
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    return data
+
+
+@click.command()
+@db_option
+@click.option("--out", default="output/report.html", show_default=True, type=click.Path(dir_okay=False),
+              help="The HTML file to write.")
+@click.option("--from", "start", help="First day, YYYY-MM-DD (default: the whole archive).")
+@click.option("--to", "end", help="Last day, YYYY-MM-DD.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+def report(db, out, start, end, quiet):
+    """Write the coverage report: one self-contained HTML page of plots and sortable tables."""
+    from crawler.archive.report_charts import MissingLibrary, check_available
+
+    try:
+        check_available()
+    except MissingLibrary as err:
+        raise ArchiveCommandError(str(err)) from None
+    first, last = _range(start, end)
+    database = _open(db)
+    t0 = time.monotonic()
+    try:
+        data = write_report(database, out, first, last, label=db)
+    except OSError as err:
+        raise ArchiveCommandError(f"cannot write {out}: {err}") from None
+    except sqlite3.Error as err:
+        raise ArchiveCommandError(f"reading {db} failed: {err}") from None
+    if not quiet:
+        ov = data["overview"]
+        click.echo(f"report of {_n(ov['days'], 'day')}, {_n(ov['events'], 'event')}, {_n(ov['sources'], 'source')} "
+                   f"({time.monotonic() - t0:.1f}s) → {out}")
