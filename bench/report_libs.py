@@ -214,6 +214,23 @@ COUNT_DRAWN = """() => { let svg = 0, canvas = 0;
     walk(document); return {svg, canvas}; }"""
 
 
+def _refuser(url: str, tried: list):
+    """A route handler letting ``url`` through and refusing (and recording) every other request."""
+    def refuse(route):
+        if route.request.url == url:
+            return route.continue_()
+        tried.append(route.request.url)
+        return route.abort()
+    return refuse
+
+
+def _console_errors(errors: list):
+    def note(event):
+        if getattr(event, "type", "error") == "error":
+            errors.append(str(getattr(event, "text", event))[:120])
+    return note
+
+
 def check(pages: list[Path]) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -222,16 +239,10 @@ def check(pages: list[Path]) -> None:
         for page_path in pages:
             url, tried, errors = page_path.resolve().as_uri(), [], []
             context = browser.new_context(viewport={"width": 1280, "height": 900})
-            def refuse(route, url=url, tried=tried):
-                if route.request.url == url:
-                    return route.continue_()
-                tried.append(route.request.url)
-                return route.abort()
-
-            context.route("**/*", lambda route: refuse(route))
+            context.route("**/*", _refuser(url, tried))
             page = context.new_page()
-            page.on("console", lambda m: errors.append(m.text[:120]) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)[:120]))
+            page.on("console", _console_errors(errors))
+            page.on("pageerror", _console_errors(errors))
             t0 = time.monotonic()
             page.goto(url, wait_until="networkidle")
             page.wait_for_timeout(1500)

@@ -74,9 +74,10 @@ def months_chart(rows: list[dict]) -> dict:
     axis = alt.Axis(format="%Y", labelAngle=0) if len(values) > 24 else alt.Axis(format="%b %Y", labelAngle=0,
                                                                                  tickCount="month")
     x = alt.X("utcyearmonth(date):T", title="month", axis=axis)
-    tip = [alt.Tooltip("utcyearmonth(date):T", title="month", format="%B %Y"), alt.Tooltip("events:Q", format=","),
-           alt.Tooltip("days:Q", title="days stored"), alt.Tooltip("missing:Q", title="days missing"),
-           alt.Tooltip("failed:Q", title="days failed"), alt.Tooltip("not_crawled:Q", title="days not crawled")]
+    tip = [alt.Tooltip("utcyearmonth(date):T", title="month", format="%B %Y"),
+           alt.Tooltip("events:Q", format=","), alt.Tooltip("days:Q", title="days stored"),
+           alt.Tooltip("missing:Q", title="days missing"), alt.Tooltip("failed:Q", title="days failed"),
+           alt.Tooltip("not_crawled:Q", title="days not crawled")]
     y = alt.Y("events:Q", title="events", axis=count_axis(values, "month", "events"))
     top = base.mark_bar(color=ARCHIVE).encode(x=x, y=y, tooltip=tip).properties(
         width=WIDTH, height=200, title="Events per month")
@@ -107,7 +108,8 @@ def bars(rows: list[dict], x: str, y: str, *, title: str, x_title: str, y_title:
 def status_colors(categories: list[str]) -> list[str]:
     """A colour per outcome, in the given order: ok green, archives blue, pending grey, each failure its own
     warm colour."""
-    fixed = {"ok": GOOD, "recovered: Wayback": ARCHIVE, "recovered: Common Crawl": ARCHIVE2, "pending": PENDING}
+    fixed = {"ok": GOOD, "recovered: Wayback": ARCHIVE, "recovered: Common Crawl": ARCHIVE2,
+             "pending": PENDING}
     failures = [c for c in categories if c not in fixed]
     return [fixed.get(c) or FAILED[failures.index(c) % len(FAILED)] for c in categories]
 
@@ -178,4 +180,5 @@ def map_chart(places: list[dict], outline: dict) -> dict:
                       legend=alt.Legend(tickMinStep=1, format=",d")),
         tooltip=[alt.Tooltip("title:N", title="place"), alt.Tooltip("events:Q", format=",")])
     return alt.layer(land_layer, points).project("equalEarth").properties(
-        width=WIDTH, height=360, title="Events by place (longitude × latitude, Equal Earth projection)").to_dict()
+        width=WIDTH, height=360,
+        title="Events by place (longitude × latitude, Equal Earth projection)").to_dict()

@@ -75,10 +75,12 @@ def overview(db: sqlite_utils.Database, rng: Range) -> dict:
         "sources": _one(db, f"SELECT COUNT(*) FROM sources WHERE {sw}", sp),
         "event_sources": _one(db, f"SELECT COUNT(*) FROM event_sources WHERE {in_events}", dp),
         "sources_by_status": {r["status"]: r["n"] for r in _rows(
-            db, f"SELECT status, COUNT(*) AS n FROM sources WHERE {sw} GROUP BY status ORDER BY n DESC, status", sp)},
+            db, f"SELECT status, COUNT(*) AS n FROM sources WHERE {sw} GROUP BY status "
+                "ORDER BY n DESC, status", sp)},
         "sources_recovered": {r["recovered_from"]: r["n"] for r in _rows(
-            db, f"SELECT recovered_from, COUNT(*) AS n FROM sources WHERE {sw} AND recovered_from IS NOT NULL "
-                "AND status = 'ok' GROUP BY recovered_from ORDER BY recovered_from", sp)},
+            db, f"SELECT recovered_from, COUNT(*) AS n FROM sources WHERE {sw} "
+                "AND recovered_from IS NOT NULL AND status = 'ok' GROUP BY recovered_from ORDER BY recovered_from",
+            sp)},
     }
 
 
@@ -86,12 +88,14 @@ def events_per_month(db: sqlite_utils.Database, rng: Range) -> list[dict]:
     """Per month (``YYYY-MM``) with a stored day: events, days stored, days missing, days failed."""
     dw, dp = rng.days()
     months: dict[str, dict] = {}
-    for r in _rows(db, f"SELECT substr(day, 1, 7) AS month, COUNT(*) AS days, SUM(status = 'missing') AS missing, "
-                       f"SUM(status NOT IN ('ok', 'missing')) AS failed FROM days WHERE {dw} GROUP BY month", dp):
+    for r in _rows(db, "SELECT substr(day, 1, 7) AS month, COUNT(*) AS days, SUM(status = 'missing') AS missing, "
+                       f"SUM(status NOT IN ('ok', 'missing')) AS failed FROM days WHERE {dw} GROUP BY month",
+                   dp):
         months[r["month"]] = {**r, "events": 0}
     for r in _rows(db, f"SELECT substr(day, 1, 7) AS month, COUNT(*) AS events FROM events WHERE {dw} "
                        "GROUP BY month", dp):
-        months.setdefault(r["month"], {"month": r["month"], "days": 0, "missing": 0, "failed": 0})["events"] = r["events"]
+        empty = {"month": r["month"], "days": 0, "missing": 0, "failed": 0}
+        months.setdefault(r["month"], empty)["events"] = r["events"]
     return [months[m] for m in sorted(months)]
 
 
@@ -106,8 +110,8 @@ def sources_per_event(db: sqlite_utils.Database, rng: Range) -> list[dict]:
     """How many events cite 0, 1, 2, … sources."""
     dw, dp = rng.days("e.day")
     return _rows(db, "SELECT n AS sources, COUNT(*) AS events FROM (SELECT e.id, COUNT(es.source_id) AS n "
-                     f"FROM events e LEFT JOIN event_sources es ON es.event_id = e.id WHERE {dw} GROUP BY e.id) "
-                     "GROUP BY n ORDER BY n", dp)
+                     "FROM events e LEFT JOIN event_sources es ON es.event_id = e.id "
+                     f"WHERE {dw} GROUP BY e.id) GROUP BY n ORDER BY n", dp)
 
 
 def source_status_by_year(db: sqlite_utils.Database, rng: Range) -> list[dict]:
@@ -121,8 +125,8 @@ def source_status_by_year(db: sqlite_utils.Database, rng: Range) -> list[dict]:
 def recovered_failures(db: sqlite_utils.Database, rng: Range) -> list[dict]:
     """Recovered sources by the archive they came from and the live failure they stand in for."""
     sw, sp = rng.sources("id")
-    return _rows(db, "SELECT recovered_from, COALESCE(failure_status, '') AS failure_status, COUNT(*) AS sources "
-                     f"FROM sources WHERE {sw} AND status = 'ok' AND recovered_from IS NOT NULL "
+    return _rows(db, "SELECT recovered_from, COALESCE(failure_status, '') AS failure_status, "
+                     f"COUNT(*) AS sources FROM sources WHERE {sw} AND status = 'ok' AND recovered_from IS NOT NULL "
                      "GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2", sp)
 
 
@@ -147,16 +151,16 @@ def publication_lag(db: sqlite_utils.Database, rng: Range) -> list[dict]:
     cannot read)."""
     sw, sp = rng.sources("id")
     return _rows(db, "SELECT CAST(round(julianday(substr(published, 1, 10)) - "
-                     "julianday(COALESCE(event_day, first_cited_day))) AS INTEGER) AS lag, COUNT(*) AS sources "
-                     f"FROM sources WHERE {sw} AND status = 'ok' AND published IS NOT NULL GROUP BY lag "
+                     "julianday(COALESCE(event_day, first_cited_day))) AS INTEGER) AS lag, "
+                     f"COUNT(*) AS sources FROM sources WHERE {sw} AND status = 'ok' AND published IS NOT NULL GROUP BY lag "
                      "ORDER BY lag", sp)
 
 
 def date_provenance(db: sqlite_utils.Database, rng: Range) -> list[dict]:
     """``ok`` sources by the cascade step that gave the date ('' for none) and date_confidence bucket."""
     sw, sp = rng.sources("id")
-    bucket = "CASE WHEN date_confidence IS NULL THEN NULL " + " ".join(
-        f"WHEN date_confidence >= {low} THEN '{label}'" for label, low in reversed(CONFIDENCE_BUCKETS)) + " END"
+    whens = " ".join(f"WHEN date_confidence >= {low} THEN '{label}'" for label, low in reversed(CONFIDENCE_BUCKETS))
+    bucket = f"CASE WHEN date_confidence IS NULL THEN NULL {whens} END"
     return _rows(db, f"SELECT COALESCE(date_source, '') AS date_source, {bucket} AS confidence, "
                      f"COUNT(*) AS sources FROM sources WHERE {sw} AND status = 'ok' GROUP BY 1, 2 "
                      "ORDER BY 3 DESC, 1, 2", sp)
@@ -192,16 +196,17 @@ def event_locations(db: sqlite_utils.Database, rng: Range, limit: int = 1000) ->
              "JOIN entities en ON en.id = ee.entity_id "
              + ("JOIN events ev ON ev.id = ee.event_id " if rng.bounded else "")
              + f"WHERE en.lat IS NOT NULL AND en.lon IS NOT NULL AND {dw} GROUP BY ee.event_id")
-    rows = _rows(db, f"WITH first AS ({first}) SELECT en.title, en.lat, en.lon, COUNT(*) AS events FROM first "
-                     "JOIN entities en ON en.id = first.entity_id GROUP BY first.entity_id "
+    rows = _rows(db, f"WITH first AS ({first}) SELECT en.title, en.lat, en.lon, COUNT(*) AS events "
+                     "FROM first JOIN entities en ON en.id = first.entity_id GROUP BY first.entity_id "
                      "ORDER BY events DESC, en.title", dp)
     return {"places": rows[:limit], "events": sum(r["events"] for r in rows), "place_count": len(rows)}
 
 
 def last_runs(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
-    """The last ``limit`` runs, newest first (the columns of ``status --json``'s last_runs, plus command args)."""
-    return _rows(db, "SELECT id, command, started_at, finished_at, finish_reason, days, days_missing, days_failed, "
-                     "events, sources_fetched, sources_ok, sources_failed FROM runs ORDER BY id DESC LIMIT ?",
+    """The last ``limit`` runs, newest first, with the columns of ``status --json``'s last_runs."""
+    return _rows(db, "SELECT id, command, started_at, finished_at, finish_reason, days, days_missing, "
+                     "days_failed, events, sources_fetched, sources_ok, sources_failed FROM runs "
+                     "ORDER BY id DESC LIMIT ?",
                  [int(limit)])
 
 
