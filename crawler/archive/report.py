@@ -222,7 +222,9 @@ class Page:
     def chart(self, spec: dict) -> str:
         self.specs.append(spec)
         n = len(self.specs)
-        return f'<div class="chart" id="chart-{n}" data-spec="spec-{n}" role="img"></div>'
+        title = spec.get("title") or next((s["title"] for s in spec.get("vconcat", []) if s.get("title")), "")
+        label = title.get("text", "") if isinstance(title, dict) else title
+        return f'<div class="chart" id="chart-{n}" data-spec="spec-{n}" role="img" aria-label="{_e(label)}"></div>'
 
     def section(self, key: str, title: str, *body: str) -> None:
         self.parts.append(f'<section id="{key}"><h2>{_e(title)}</h2><p class="guide">{_e(GUIDES[key])}</p>'
