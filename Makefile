@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -U pip
-	$(BIN)/python -m pip install -q -e '.[test,parquet]'
+	$(BIN)/python -m pip install -q -e '.[test,parquet,report,browser]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -19,13 +19,19 @@ demo: $(STAMP)
 demo-warc: $(STAMP)
 	$(BIN)/python -m crawler.devtools.build_demo_warc --out output/demo-warc --crawl output/demo-replay.db
 
-# redis-server for the distributed-mode tests (Debian package; installed when missing and we are root)
+# redis-server for the distributed-mode tests, chromium for the report's browser test (Debian packages;
+# installed when missing and we are root)
 system-deps:
 	@command -v redis-server >/dev/null 2>&1 || { \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null \
 	      || echo "could not install redis-server: distributed tests will skip"; \
 	  else echo "redis-server not found (apt-get install redis-server): distributed tests will skip"; fi; }
+	@test -x /usr/bin/chromium || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
+	      || echo "could not install chromium: the report's browser test will skip"; \
+	  else echo "chromium not found (apt-get install chromium): the report's browser test will skip"; fi; }
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q

@@ -154,8 +154,9 @@ def scale_section(days, crawl, decs, requests, expected_api, when: str) -> list[
     return lines
 
 
-# "## Profile" is written by hand (a profiling session, not a bench run) and kept across runs.
-SECTION_KINDS = ("## Throughput", "## Scale curve", "## Profile")
+# "## Profile" is written by hand (a profiling session, not a bench run) and kept across runs, and so is
+# "## Coverage report" (bench/report_libs.py and bench/report_scale.py, run by hand).
+SECTION_KINDS = ("## Throughput", "## Scale curve", "## Profile", "## Coverage report")
 
 
 def _old_sections(path: Path) -> dict[str, list[str]]:

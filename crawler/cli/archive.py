@@ -1,4 +1,4 @@
-"""``newsarchive status``, ``render``, ``export`` and ``datasette-metadata``: reading the archive."""
+"""``newsarchive status``, ``render``, ``export``, ``report`` and ``datasette-metadata``: reading the archive."""
 
 from __future__ import annotations
 
@@ -142,3 +142,33 @@ def datasette_metadata(out, database):
     except OSError as err:
         raise Failure(f"cannot write {out}: {err}") from None
     click.echo(f"wrote {path}; browse with: datasette output/archive.db -m {path}")
+
+
+@click.command()
+@db_option
+@click.option("--out", default="output/report.html", show_default=True, type=click.Path(dir_okay=False),
+              help="The HTML file to write.")
+@range_options
+@quiet_option
+def report(db, out, start, end, quiet):
+    """Write the coverage report: one self-contained HTML page of plots and sortable tables."""
+    from crawler.archive.report import write_report
+    from crawler.archive.report_charts import MissingLibrary, check_available
+
+    try:
+        check_available()
+    except MissingLibrary as err:
+        raise Failure(str(err)) from None
+    first, last = _range(start, end)
+    database = open_archive(db)
+    t0 = time.monotonic()
+    try:
+        data = write_report(database, out, first, last, label=db)
+    except OSError as err:
+        raise Failure(f"cannot write {out}: {err}") from None
+    except sqlite3.Error as err:
+        raise Failure(f"reading {db} failed: {err}") from None
+    if not quiet:
+        ov = data["overview"]
+        click.echo(f"report of {_n(ov['days'], 'day')}, {_n(ov['events'], 'event')}, {_n(ov['sources'], 'source')} "
+                   f"({time.monotonic() - t0:.1f}s) → {out}")

@@ -1,7 +1,8 @@
 """``make demo``: crawl sample day pages from a local stand-in of the MediaWiki API, offline.
 
-Serves the repo's own sample pages (``crawler/devtools/sample_data``) and, when ``../shared/realdata`` exists, the real
-2014-02-13 page, then crawls 2014-02-11…2014-02-15 into output/archive.db and prints what it stored.
+Serves the repo's own sample pages (``crawler/devtools/sample_data``) and, when ``../shared/realdata`` exists, the
+real 2014-02-13 page, then crawls 2014-02-11…2014-02-15 into output/archive.db, prints what it stored, renders the
+archive pages, exports the events and writes the coverage report (output/report.html).
 """
 
 from __future__ import annotations
@@ -101,6 +102,14 @@ def main(argv=None) -> int:
           f"→ {out / 'news'}")
     print(f"dataset: {exported.events} events with {exported.sources} sources → {exported.path} "
           f"(data card: {exported.datacard})")
+    from crawler.archive.report import write_report
+    from crawler.archive.report_charts import MissingLibrary
+
+    try:
+        write_report(db, out / "report.html", label=args.db)
+        print(f"coverage report: {out / 'report.html'}")
+    except MissingLibrary as err:
+        print(f"coverage report not written: {err}")
     print(f"\nstored in {args.db}; try: .venv/bin/newsarchive status --db {args.db}")
     return 0 if outcome.finish_reason == "finished" else 1
 

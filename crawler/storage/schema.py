@@ -157,6 +157,13 @@ def _fts_update_of(db: sqlite_utils.Database) -> None:
     enable_fts(db)
 
 
+@migrations(name="0008_report_indexes")
+def _report_indexes(db: sqlite_utils.Database) -> None:
+    from crawler.storage.report import INDEXES  # covering indexes: the report never reads a page's overflow chain
+
+    _run(db, *INDEXES)
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating parents) the archive with WAL, foreign keys on and migrations applied."""
     path = Path(path)
