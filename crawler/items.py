@@ -91,3 +91,70 @@ class SourceFetch:
     warc: tuple | None = None  # (warc_file, warc_offset) of the response record, when capturing
     recovery: dict | None = None  # the recovery plan of a live fetch (``crawler.net.recovery.Plan.to_meta``)
     stored_status: str | None = None  # the status the archive holds after this fetch was stored
+
+
+@dataclass
+class EntityResolution:
+    """What the wiki API says about one entity or story title (``crawler.portal.entities``).
+
+    ``status``: ok | missing (a red link) | invalid (no valid page title) | bad_qid | bad_coordinates (the page
+    was read, the faulty value left out) | api_error (no usable answer: the stored resolution is kept).
+    """
+
+    title: str
+    status: str
+    canonical_title: str | None = None  # after normalisation and redirects
+    fragment: str | None = None  # the section a redirect points to
+    qid: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    coord_type: str | None = None  # the primary coordinates' GeoHack type (city, country, landmark…)
+    coord_dim: int | None = None  # their approximate size in metres
+    page_id: int | None = None
+    revision_id: int | None = None  # the page's last revision when asked
+    error: str | None = None
+
+
+@dataclass
+class EntityBatch:
+    """The resolutions of one API request (up to 50 titles, continued answers merged)."""
+
+    resolutions: list[EntityResolution]
+    resolved_at: str
+
+
+@dataclass
+class WikidataItem:
+    """An item as ``wbgetentities`` gives it: English label and description, P31 types, P17 country (places).
+
+    ``status``: ok | missing | api_error (nothing usable: the stored item is kept)."""
+
+    qid: str
+    status: str
+    label: str | None = None
+    description: str | None = None
+    types: list[str] = field(default_factory=list)
+    country: str | None = None
+    merged_into: str | None = None  # the item a merged (redirected) id now stands for
+    revision_id: int | None = None
+    modified: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class WikidataLabel:
+    """The English label of a type or country item (``status`` as ``WikidataItem``)."""
+
+    qid: str
+    status: str
+    label: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class WikidataBatch:
+    """The items or labels of one ``wbgetentities`` request."""
+
+    fetched_at: str
+    items: list[WikidataItem] = field(default_factory=list)
+    labels: list[WikidataLabel] = field(default_factory=list)

@@ -76,6 +76,12 @@ def counts_from_stats(stats: dict) -> dict:
         "sources_fetched": g("sources/fetched"),
         "sources_ok": g("sources/ok"),
         "sources_failed": g("sources/failed"),
+        "entity_requests": g("entities/requests"),
+        "entities_resolved": sum(int(v or 0) for k, v in stats.items() if k.startswith("newsarchive/entities/status/")
+                                 and k != "newsarchive/entities/status/api_error"),
+        "entities_missing": g("entities/status/missing"),
+        "entities_failed": g("entities/status/api_error"),
+        "wikidata_requests": g("wikidata/requests"),
     }
 
 

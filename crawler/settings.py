@@ -25,6 +25,14 @@ NEWSARCHIVE_SOURCE_RETRY_BASE = 3600  # s; failed sources wait base × factor^(a
 NEWSARCHIVE_SOURCE_RETRY_FACTOR = 4
 NEWSARCHIVE_SOURCE_MAX_ATTEMPTS = 5
 NEWSARCHIVE_UPDATE_REVISIT_DAYS = 7  # `update` re-reads the last K days (the portal is edited afterwards)
+# Entity resolution: the titles of the crawled days' links and stories through the wiki API (canonical page,
+# Wikidata id, coordinates), 50 a request in the "wiki-api" slot; answers older than the max age are asked again.
+NEWSARCHIVE_RESOLVE_ENTITIES = True
+NEWSARCHIVE_ENTITY_MAX_AGE_DAYS = 90
+# Wikidata types (--wikidata): labels, descriptions, P31 types and P17 countries of the resolved items.
+NEWSARCHIVE_WIKIDATA = False
+NEWSARCHIVE_WIKIDATA_API = os.environ.get("NEWSARCHIVE_WIKIDATA_API", "https://www.wikidata.org/w/api.php")
+NEWSARCHIVE_WIKIDATA_DELAY = 1.0  # s between requests to Wikidata (its own slot, one at a time)
 # Recovery of dead sources from web archives (empty URL switches a fallback off).
 NEWSARCHIVE_ARCHIVE_FALLBACK = True
 NEWSARCHIVE_WAYBACK_URL = os.environ.get("NEWSARCHIVE_WAYBACK_URL", "https://web.archive.org")
@@ -52,9 +60,11 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
-# The wiki API gets its own slot: one request at a time, as Wikimedia's API etiquette asks. The web archives get
-# theirs (crawler.scrapy.config derives them again from NEWSARCHIVE_WAYBACK_* given on the command line).
+# The wiki API gets its own slot: one request at a time, as Wikimedia's API etiquette asks; Wikidata and the web
+# archives get theirs (crawler.scrapy.config derives them again from NEWSARCHIVE_WIKIDATA_DELAY and
+# NEWSARCHIVE_WAYBACK_* given on the command line).
 DOWNLOAD_SLOTS = {"wiki-api": {"concurrency": 1, "delay": 0},
+                  "wikidata": {"concurrency": 1, "delay": NEWSARCHIVE_WIKIDATA_DELAY},
                   "wayback": {"concurrency": NEWSARCHIVE_WAYBACK_CONCURRENCY, "delay": NEWSARCHIVE_WAYBACK_DELAY},
                   "commoncrawl": {"concurrency": NEWSARCHIVE_WAYBACK_CONCURRENCY, "delay": NEWSARCHIVE_WAYBACK_DELAY}}
 DOWNLOAD_TIMEOUT = 30

@@ -1,13 +1,16 @@
-"""Item pipeline: writes day pages and fetched sources to the archive through ``crawler.storage``."""
+"""Item pipeline: writes day pages, fetched sources, entity resolutions and Wikidata answers to the archive
+through ``crawler.storage``."""
 
 from __future__ import annotations
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.items import DayPage, SourceFetch
+from crawler.items import DayPage, EntityBatch, SourceFetch, WikidataBatch
 from crawler.storage.days import save_day
+from crawler.storage.entities import save_resolutions
 from crawler.storage.schema import open_db
 from crawler.storage.sources import RetryPolicy, save_source
+from crawler.storage.wikidata import save_wikidata
 
 
 class StoragePipeline:
@@ -51,6 +54,12 @@ class StoragePipeline:
             self._count(item, status)
             item.stored_status = status
             item.body = item.compressed_body = None  # free the page; it is stored compressed
+        elif isinstance(item, EntityBatch):
+            for status, n in save_resolutions(self.db, item).items():
+                self.stats.inc_value(f"newsarchive/entities/status/{status}", n)
+        elif isinstance(item, WikidataBatch):
+            for status, n in save_wikidata(self.db, item).items():
+                self.stats.inc_value(f"newsarchive/wikidata/status/{status}", n)
         return item
 
     def _count(self, item: SourceFetch, status: str) -> None:

@@ -25,7 +25,8 @@ def realdata() -> Path:
 # Tests never reach the network: real archive endpoints and the real wiki API are replaced for every
 # subprocess the tests start (a test that needs a fake one passes its local URL explicitly).
 OFFLINE = {"NEWSARCHIVE_WAYBACK_URL": "", "NEWSARCHIVE_COMMONCRAWL_URL": "", "NEWSARCHIVE_COMMONCRAWL_DATA_URL": "",
-           "NEWSARCHIVE_WIKI_API": "http://127.0.0.1:9/w/api.php"}
+           "NEWSARCHIVE_WIKI_API": "http://127.0.0.1:9/w/api.php",
+           "NEWSARCHIVE_WIKIDATA_API": "http://127.0.0.1:9/wd/api.php"}
 
 
 @pytest.fixture(autouse=True, scope="session")

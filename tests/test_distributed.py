@@ -402,3 +402,40 @@ def test_an_api_lease_ends_with_the_last_day_page_pushed_not_when_the_callback_e
         assert leased(r) == 1
         w.close("api:second")
         assert leased(r) == 0
+
+
+def test_entity_items_go_through_the_ingest_and_unresolved_titles_are_seeded_again(tmp_path):
+    """Resolution and Wikidata items cross Redis like day pages; titles a stopped worker never resolved (link
+    targets and story names) are seeded again, the resolved ones are not."""
+    import json
+
+    import redis as redis_py
+
+    from crawler.distributed.ingest import drain_once, reseed_missing
+    from crawler.distributed.seeding import seed_range
+    from crawler.items import EntityBatch, EntityResolution, WikidataBatch, WikidataItem, WikidataLabel
+
+    d = date(2015, 3, 1)
+    day = DayPage(day=d, title="Portal:Current events/2015 March 1", status="ok", revision_id=1, wikitext="x",
+                  events=[Event(day=d, category=None, stories=["Oslo summit"], text="Leaders meet in Oslo.",
+                                entities=[Entity("Oslo", "Oslo"), Entity("Norway", "Norway")], sources=[],
+                                position=1)])
+    batch = EntityBatch([EntityResolution("Oslo", "ok", canonical_title="Oslo", qid="Q585", lat=59.9, lon=10.7,
+                                          coord_type="city", page_id=3, revision_id=4)], "2026-12-01T00:00:00+00:00")
+    wd = WikidataBatch("2026-12-01T00:00:00+00:00", items=[WikidataItem("Q585", "ok", label="Oslo", types=["Q5119"],
+                                                                        country="Q20")],
+                       labels=[WikidataLabel("Q5119", "ok", label="capital city")])
+    assert decode_item(encode_item(batch)) == batch and decode_item(encode_item(wd)) == wd
+    with RedisServer(tmp_path) as server:
+        r = redis_py.Redis.from_url(server.url)
+        seed_range(r, d, d)
+        r.delete(keys.SEEDS)
+        db = open_db(tmp_path / "a.db")
+        r.rpush(keys.ITEMS, encode_item(day), encode_item(batch), encode_item(wd))
+        assert drain_once(r, db, batch=10, policy=RETRY) == 3
+        assert db["entities"].get(db.execute("SELECT id FROM entities WHERE title = 'Oslo'").fetchone()[0])["qid"] \
+            == "Q585"
+        assert db["wikidata_items"].get("Q585")["country_qid"] == "Q20"
+        assert reseed_missing(r, db) == 1
+        seeds = [json.loads(x) for x in r.lrange(keys.SEEDS, 0, -1)]
+    assert seeds == [{"kind": "entities", "titles": ["Norway", "Oslo summit"]}]

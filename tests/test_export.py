@@ -47,9 +47,9 @@ KERRY_RECORD = {
     "stories": ["Russia–United States relations"],
     "text": "U.S. Secretary of State John Kerry leaves for Moscow for talks on Syria and Ukraine with Russian "
             "President Vladimir Putin and Foreign Minister Sergey Lavrov.",
-    "entities": [{"title": "John Kerry", "label": "John Kerry"}, {"title": "Moscow", "label": "Moscow"},
-                 {"title": "Vladimir Putin", "label": "Vladimir Putin"},
-                 {"title": "Sergey Lavrov", "label": "Sergey Lavrov"}],
+    "entities": [{"title": t, "label": t, "canonical_title": None, "qid": None, "lat": None, "lon": None}
+                 for t in ("John Kerry", "Moscow", "Vladimir Putin", "Sergey Lavrov")],  # not resolved
+    "location": None,
 }
 
 
@@ -178,3 +178,78 @@ def test_export_command(db, tmp_path):
     assert result.exit_code == 1 and result.output.startswith("newsarchive: error: no archive at ")
     result = runner.invoke(export_cmd, ["--format", "csv", "--out", str(out), "--db", str(tmp_path / "a.db")])
     assert result.exit_code == 1 and "not a directory" in result.output and "Traceback" not in result.output
+
+
+def resolved_db(tmp_path):
+    """Four events whose entities are resolved: places of every size, a redirect, a red link."""
+    from crawler.items import Entity, EntityBatch, EntityResolution, Event
+    from crawler.storage.entities import save_resolutions
+
+    db = open_db(tmp_path / "r.db")
+    day = date(2024, 5, 1)
+    links = [["Japan", "Tokyo", "Tokyo Tower"], ["Sergey Shoygu", "Moscow", "Russia"], ["Japan", "South Korea"],
+             ["Nowhere Bridge"]]
+    events = [Event(day, None, [], f"Event {i}", entities=[Entity(t, t.lower()) for t in ts], position=i)
+              for i, ts in enumerate(links, 1)]
+    save_day(db, DayPage(day=day, title="d", status="ok", revision_id=1, events=events))
+    R = EntityResolution
+    save_resolutions(db, EntityBatch([
+        R("Japan", "ok", canonical_title="Japan", qid="Q17", lat=36.0, lon=138.0, coord_type="country"),
+        R("Tokyo", "ok", canonical_title="Tokyo", qid="Q1490", lat=35.68, lon=139.69, coord_type="city"),
+        R("Tokyo Tower", "ok", canonical_title="Tokyo Tower", qid="Q16233", lat=35.6586, lon=139.7454,
+          coord_type="landmark"),
+        R("Sergey Shoygu", "ok", canonical_title="Sergei Shoigu", qid="Q193509"),
+        R("Moscow", "ok", canonical_title="Moscow", qid="Q649", lat=55.75, lon=37.62, coord_type="city",
+          coord_dim=30000),
+        R("Russia", "ok", canonical_title="Russia", qid="Q159", lat=60.0, lon=90.0, coord_type="country"),
+        R("South Korea", "ok", canonical_title="South Korea", qid="Q884", lat=36.5, lon=127.8,
+          coord_type="country"),
+        R("Nowhere Bridge", "missing", canonical_title="Nowhere Bridge")], "2026-12-01T00:00:00+00:00"))
+    return db
+
+
+def test_exports_carry_qids_coordinates_and_the_most_specific_location(tmp_path):
+    db = resolved_db(tmp_path)
+    export(db, "jsonl", tmp_path / "r.jsonl")
+    records = read_jsonl(tmp_path / "r.jsonl")
+    assert [r["location"] for r in records] == [
+        {"title": "Tokyo Tower", "qid": "Q16233", "lat": 35.6586, "lon": 139.7454},  # a landmark before a city
+        {"title": "Moscow", "qid": "Q649", "lat": 55.75, "lon": 37.62},  # the redirect has no coordinates
+        {"title": "Japan", "qid": "Q17", "lat": 36.0, "lon": 138.0},  # two countries: the first linked
+        None]  # a red link has no place
+    assert records[1]["entities"][0] == {"title": "Sergey Shoygu", "label": "sergey shoygu",
+                                         "canonical_title": "Sergei Shoigu", "qid": "Q193509", "lat": None,
+                                         "lon": None}
+    assert records[3]["entities"][0]["qid"] is None
+    card = (tmp_path / "r.jsonl.datacard.md").read_text(encoding="utf-8")
+    assert "| canonical entities (after redirects) / with a Wikidata id | 8 / 7 |" in card
+    assert "| events with a location | 3 |" in card
+
+    export(db, "csv", tmp_path / "csv")
+
+    def rows(name):
+        with open(tmp_path / "csv" / f"{name}.csv", encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+
+    entities = {r["title"]: r for r in rows("entities")}
+    assert set(entities) == {"Japan", "Tokyo", "Tokyo Tower", "Sergey Shoygu", "Sergei Shoigu", "Moscow",
+                             "Russia", "South Korea", "Nowhere Bridge"}  # the redirect's target too
+    assert entities["Sergey Shoygu"]["canonical_id"] == entities["Sergei Shoigu"]["id"]
+    assert entities["Nowhere Bridge"]["missing"] == "1" and entities["Moscow"]["qid"] == "Q649"
+    shoygu = next(r for r in rows("event_entities") if r["entity_id"] == entities["Sergey Shoygu"]["id"])
+    assert shoygu["canonical_id"] == entities["Sergei Shoigu"]["id"]
+    assert [(r["title"], r["lat"]) for r in rows("event_locations")] == [
+        ("Tokyo Tower", "35.6586"), ("Moscow", "55.75"), ("Japan", "36.0")]
+
+
+def test_parquet_carries_the_same_entity_fields_and_location(tmp_path):
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    db = resolved_db(tmp_path)
+    export(db, "jsonl", tmp_path / "r.jsonl")
+    export(db, "parquet", tmp_path / "r.parquet")
+    rows = pq.read_table(tmp_path / "r.parquet").to_pylist()
+    for row in rows:
+        row["day"] = row["day"].isoformat()
+    assert rows == read_jsonl(tmp_path / "r.jsonl")

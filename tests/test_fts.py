@@ -129,7 +129,8 @@ def test_datasette_metadata(tmp_path):
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data == metadata()
     tables = data["databases"]["archive"]["tables"]
-    assert set(tables) == {"days", "events", "entities", "event_entities", "sources", "event_sources", "runs"}
+    assert set(tables) == {"days", "events", "entities", "event_entities", "sources", "event_sources", "runs",
+                           "wikidata_items", "wikidata_types", "wikidata_labels"}
     assert tables["events"]["fts_table"] == "events_fts"
     queries = data["databases"]["archive"]["queries"]
     assert {"events_by_entity", "sources_by_status"} <= set(queries)
@@ -137,5 +138,5 @@ def test_datasette_metadata(tmp_path):
     db = open_db(tmp_path / "a.db")
     save_day(db, day_page(["Fire in Paris."], rev=1))
     for q in queries.values():  # every canned query runs against the live schema
-        params = {p: "x" for p in ("title", "status", "event_id")} | {"q": "fire"}
+        params = {p: "x" for p in ("title", "status", "event_id", "qid")} | {"q": "fire"}
         list(db.query(q["sql"], {k: v for k, v in params.items() if f":{k}" in q["sql"]}))

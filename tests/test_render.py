@@ -311,3 +311,34 @@ def test_refresh_related_on_an_output_dir_without_recorded_links_renders_every_d
     assert "links" in json.loads(manifest.read_text())
     s = render_archive(db, tmp_path, days=["2021-03-09"], refresh_related=True)
     assert (s.days, s.written) == (1, 0)
+
+
+def test_related_ranks_canonical_entities_and_context_shows_canonical_titles(db, tmp_path):
+    """Three spellings of one page (two redirects) count as one shared entity; an event linking two of them
+    counts it once; `_Context:` names the page, not the spelling; the days of each spelling share it."""
+    from crawler.items import EntityBatch, EntityResolution
+    from crawler.storage.entities import save_resolutions
+
+    save(db, "2014-02-13", [ev("Target", ["Sergey Shoigu", "Moscow"])])
+    save(db, "2014-02-12", [ev("Shoygu and Moscow", ["Sergey Shoygu", "Moscow"]),
+                            ev("Both spellings", ["Sergei Shoigu", "Sergey Shoygu"])])
+    save(db, "2014-02-14", [ev("Moscow only", ["Moscow"]), ev("Cairo", ["Cairo"])])
+    save(db, "2014-02-11", [ev("Canonical only", ["Sergei Shoigu"])])
+    render_archive(db, tmp_path / "before")
+    before = related_lines((tmp_path / "before/2014/02/13/target.md").read_text(encoding="utf-8"))
+    assert before == ["1. [Moscow only](/news/2014/02/14/moscow-only.md) _Context: Moscow_",
+                      "2. [Shoygu and Moscow](/news/2014/02/12/shoygu-and-moscow.md) _Context: Moscow_"]
+
+    shoigu = dict(canonical_title="Sergei Shoigu", qid="Q193509")
+    save_resolutions(db, EntityBatch([EntityResolution(t, "ok", **shoigu) for t in
+                                      ("Sergey Shoigu", "Sergey Shoygu", "Sergei Shoigu")],
+                                     "2026-12-01T00:00:00+00:00"))
+    render_archive(db, tmp_path / "after")
+    after = related_lines((tmp_path / "after/2014/02/13/target.md").read_text(encoding="utf-8"))
+    assert after == [
+        "1. [Shoygu and Moscow](/news/2014/02/12/shoygu-and-moscow.md) _Context: Moscow, Sergei Shoigu_",
+        "2. [Moscow only](/news/2014/02/14/moscow-only.md) _Context: Moscow_",
+        "3. [Both spellings](/news/2014/02/12/both-spellings.md) _Context: Sergei Shoigu_",
+        "4. [Canonical only](/news/2014/02/11/canonical-only.md) _Context: Sergei Shoigu_",
+    ]
+    assert days_sharing_entities(db, ["2014-02-11"]) == ["2014-02-12", "2014-02-13"]

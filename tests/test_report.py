@@ -24,7 +24,8 @@ from tests.conftest import RETRY
 
 CUR, OLD = "trafilatura-9.9+cur", "trafilatura-1.0+old"
 URL = {k: f"https://{k.lower()}.example/story" for k in "ABCDEFG"}
-PLACES = {"Cairo": (30.04, 31.24), "Moscow": (55.75, 37.62), "Lima": (-12.05, -77.04)}  # "Nothing" has none
+# coordinates and extent (m) of the located entities; "Nothing" has none
+PLACES = {"Cairo": (30.04, 31.24, 10_000), "Moscow": (55.75, 37.62, 10_000), "Lima": (-12.05, -77.04, 1_000)}
 
 
 def _event(day, pos, sources, entities):
@@ -79,10 +80,8 @@ def build_fixture(path: Path, *, located: bool = True):
         finish_run(db, run, "finished", {"days": n, "days_missing": 0, "days_failed": 0, "events": 10 * n,
                                          "sources_fetched": 3, "sources_ok": 2, "sources_failed": 1})
     if located:
-        db.execute("ALTER TABLE entities ADD COLUMN lat REAL")
-        db.execute("ALTER TABLE entities ADD COLUMN lon REAL")
-        for title, (lat, lon) in PLACES.items():
-            db.execute("UPDATE entities SET lat = ?, lon = ? WHERE title = ?", [lat, lon, title])
+        for title, (lat, lon, extent) in PLACES.items():
+            db.execute("UPDATE entities SET lat = ?, lon = ?, extent_m = ? WHERE title = ?", [lat, lon, extent, title])
     return db
 
 
@@ -179,16 +178,17 @@ def test_lag_buckets_edges():
         "< -30", "-30…-8", "-30…-8", "-7", "0", "7", "8…30", "8…30", "> 30", "unreadable"]
 
 
-def test_locations_use_the_first_located_entity(archive):
+def test_locations_use_the_located_entity_of_smallest_extent(archive):
     loc = collect(archive)["locations"]
-    # E1 → Cairo, E3 → Moscow, E4 → Cairo, E6 → Lima (its first link); E2 and E5 have no located entity
-    assert [(p["title"], p["events"]) for p in loc["places"]] == [("Cairo", 2), ("Lima", 1), ("Moscow", 1)]
+    # E1 → Cairo (first of two of equal extent), E3 → Moscow, E4 → Lima (smaller than Cairo), E6 → Lima;
+    # E2 and E5 have no located entity
+    assert [(p["title"], p["events"]) for p in loc["places"]] == [("Lima", 2), ("Cairo", 1), ("Moscow", 1)]
     assert loc["events"] == 4 and loc["place_count"] == 3
-    assert (loc["places"][0]["lat"], loc["places"][0]["lon"]) == PLACES["Cairo"]
+    assert (loc["places"][1]["lat"], loc["places"][1]["lon"]) == PLACES["Cairo"][:2]
     assert [p["title"] for p in collect(archive, "2014-02-01", None)["locations"]["places"]] == ["Lima"]
 
 
-def test_no_location_columns_is_a_note_not_an_error(tmp_path):
+def test_no_located_entity_is_a_note_not_an_error(tmp_path):
     db = build_fixture(tmp_path / "plain.db", located=False)
     assert not has_locations(db) and collect(db)["locations"] is None
     page = _page(collect(db))

@@ -22,6 +22,7 @@ ENDPOINTS = {
     "NEWSARCHIVE_WAYBACK_URL": "https://archive.test",
     "NEWSARCHIVE_COMMONCRAWL_URL": "",
     "NEWSARCHIVE_COMMONCRAWL_DATA_URL": "",
+    "NEWSARCHIVE_WIKIDATA_API": "",
 }
 PROXY_VARS = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")
 

@@ -16,8 +16,15 @@ TABLES = {
              "(provenance) and its compressed wikitext."), {"sort_desc": "day"}),
     "events": (("Bullets of the day pages that carry their own text, in page order. Text from Wikipedia, "
                f"{WIKI_LICENSE}. Full-text search on text."), {"sort_desc": "day"}),
-    "entities": ("Wikilink targets (normalised page titles) of event texts.", {}),
-    "event_entities": ("Which event links which entity, with the link text shown and its order.", {}),
+    "entities": (("Wikilink targets and story names of event texts, resolved through the wiki API: the page they "
+                  "stand for after redirects (canonical_id), Wikidata id (qid), primary coordinates, red links."),
+                 {}),
+    "event_entities": (("Which event links which entity (as linked, and its canonical entity), with the link "
+                        "text shown and its order."), {}),
+    "wikidata_items": ("Wikidata items of resolved entities (--wikidata): English label, description, country.",
+                       {}),
+    "wikidata_types": ("P31 (instance of) types of the Wikidata items, in order.", {}),
+    "wikidata_labels": ("English labels of the type and country items.", {}),
     "sources": (("One row per cited URL: fetch status and the extracted article fields. Article text "
                 "belongs to its publishers. Full-text search on title and text."), {}),
     "event_sources": ("Citations: which event cites which source, with the outlet label as cited.", {}),
@@ -27,18 +34,29 @@ TABLES = {
 QUERIES = {
     "events_by_entity": {
         "title": "Events linking an entity",
-        "description": "Events whose text links the given page title, newest first.",
+        "description": ("Events whose text links the given page title, or another title of the same page "
+                        "(a redirect), newest first."),
         "sql": ("SELECT e.day, e.category, e.stories, e.text, ee.label, e.id FROM events e "
-                "JOIN event_entities ee ON ee.event_id = e.id JOIN entities en ON en.id = ee.entity_id "
-                "WHERE en.title = :title ORDER BY e.day DESC, e.position"),
+                "JOIN event_entities ee ON ee.event_id = e.id WHERE ee.canonical_id = "
+                "(SELECT coalesce(canonical_id, id) FROM entities WHERE title = :title) "
+                "ORDER BY e.day DESC, e.position"),
+    },
+    "events_by_qid": {
+        "title": "Events linking a Wikidata item",
+        "description": "Events whose text links the page of the given Wikidata id (e.g. Q85), newest first.",
+        "sql": ("SELECT e.day, e.category, e.stories, e.text, ee.label, c.title, e.id FROM events e "
+                "JOIN event_entities ee ON ee.event_id = e.id JOIN entities c ON c.id = ee.canonical_id "
+                "WHERE c.qid = :qid ORDER BY e.day DESC, e.position"),
     },
     "related_events": {
         "title": "Events related to an event",
-        "description": "Other events sharing entities with the given event id, most shared first.",
-        "sql": ("SELECT o.day, o.text, COUNT(*) AS shared, group_concat(en.title, ', ') AS context, o.id "
-                "FROM event_entities me JOIN event_entities oe ON oe.entity_id = me.entity_id "
+        "description": ("Other events sharing (canonical) entities with the given event id, most shared "
+                        "first."),
+        "sql": ("SELECT o.day, o.text, COUNT(DISTINCT me.canonical_id) AS shared, "
+                "group_concat(DISTINCT en.title) AS context, o.id "
+                "FROM event_entities me JOIN event_entities oe ON oe.canonical_id = me.canonical_id "
                 "AND oe.event_id != me.event_id JOIN events o ON o.id = oe.event_id "
-                "JOIN entities en ON en.id = me.entity_id WHERE me.event_id = :event_id "
+                "JOIN entities en ON en.id = me.canonical_id WHERE me.event_id = :event_id "
                 "GROUP BY o.id ORDER BY shared DESC, o.day DESC LIMIT 50"),
     },
     "sources_by_status": {

@@ -18,7 +18,7 @@ import sqlite_utils
 
 from crawler import __version__
 from crawler.storage.events import read_snapshot
-from crawler.storage.exports import TABLES, event_batches, export_facts, table_rows
+from crawler.storage.exports import ENTITY_FIELDS, TABLES, event_batches, export_facts, table_rows
 
 FORMATS = ("jsonl", "parquet", "csv")
 BATCH = 500  # events per database round trip
@@ -50,7 +50,12 @@ EVENT_COLUMNS = [  # (name, type, meaning): one record per event in JSONL and Pa
     ("stories", "list<string>", "parent bullets (story titles), outermost first"),
     ("text", "string", "event text as a reader sees it (link labels, rendered templates, no citations)"),
     ("revision_id", "int", "portal page revision the event was parsed from"),
-    ("entities", "list<struct>", "wikilinks of the text in order: `{title, label}` (page title, link text)"),
+    ("entities", "list<struct>", "wikilinks of the text in order: `{title, label, canonical_title, qid, lat, "
+     "lon}` (page title as linked, link text, the page it resolves to after redirects, its Wikidata id and "
+     "primary coordinates; null until resolved or when the page has none)"),
+    ("location", "struct", "where the event happened, for maps: `{title, qid, lat, lon}` of the linked entity "
+     "with coordinates of smallest extent (a landmark before a city before a region before a country; the "
+     "first linked among equals); null when no linked entity has coordinates"),
     ("sources", "list<struct>", "citations in order, each a source record (next table)"),
 ]
 SOURCE_COLUMNS = [  # fields of a nested source record
@@ -122,9 +127,11 @@ def parquet_schema(with_text: bool = True):
     kinds = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
              "date": pa.date32(), "list<string>": pa.list_(pa.string())}
     source = pa.struct([pa.field(c, kinds[t]) for c, t, _ in SOURCE_COLUMNS if with_text or c != "text"])
-    entity = pa.struct([pa.field("title", pa.string()), pa.field("label", pa.string())])
-    kinds.update({"entities": pa.list_(entity), "sources": pa.list_(source)})
-    nullable = ("category", "revision_id")
+    entity = pa.struct([pa.field(c, pa.float64() if c in ("lat", "lon") else pa.string()) for c in ENTITY_FIELDS])
+    place = pa.struct([pa.field(c, pa.float64() if c in ("lat", "lon") else pa.string())
+                       for c in ("title", "qid", "lat", "lon")])
+    kinds.update({"entities": pa.list_(entity), "location": place, "sources": pa.list_(source)})
+    nullable = ("category", "revision_id", "location")
     return pa.schema([pa.field(name, kinds[name if name in kinds else kind], nullable=name in nullable)
                       for name, kind, _ in EVENT_COLUMNS])
 
@@ -174,8 +181,11 @@ def _write_csv(db, out: Path, start, end, with_text: bool) -> tuple[int, list[st
 
 CSV_SCHEMA = {
     "events.csv": "id, day, position, category, stories (JSON list), text, revision_id (as in a record)",
-    "entities.csv": "id, title — wikilink targets linked by the exported events",
-    "event_entities.csv": "event_id → events.id, entity_id → entities.id, label (shown text), position",
+    "entities.csv": ("id, title, canonical_id → entities.id, canonical_title, qid, lat, lon, missing (1: red link), "
+                     "resolved_at — wikilink targets of the exported events and the pages they resolve to"),
+    "event_entities.csv": ("event_id → events.id, entity_id → entities.id (as linked), canonical_id → "
+                           "entities.id (the page it resolves to), label (shown text), position"),
+    "event_locations.csv": "event_id, entity_id → entities.id, title, qid, lat, lon — each located event's place",
     "sources.csv": "id, url, cited_url, first_cited_day, then the source fields above (authors as JSON)",
     "event_sources.csv": "event_id, source_id → sources.id, position, outlet, cited_url, reported_dead (0/1)",
 }
@@ -202,6 +212,8 @@ def render_card(fmt: str, stats: ExportStats, f: dict, *, start=None, end=None, 
     out += _table(["what", "count"], [
         ("events", f["events"]), ("days with events", f"{f['days']} ({f['first_day']} … {f['last_day']})"),
         ("entities (distinct wikilink targets)", f["entities"]),
+        ("canonical entities (after redirects) / with a Wikidata id", " / ".join(map(str, f["canonical_entities"]))),
+        ("events with a location", f["events_located"]),
         ("cited sources (distinct URLs)", f["sources"]),
         ("sources by status", status), (f"sources with article text ({text_note})", f["sources_with_text"])])
     out += ["", "## Schema", ""]

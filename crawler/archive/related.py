@@ -1,4 +1,5 @@
 """Related events of an event page: others sharing an entity, most shared first, then page path descending.
+Entities are canonical (``crawler.storage.events``): links to two spellings or a redirect of one page share it.
 
 An exact, indexed lookup that stays fast with very common entities; see ``Related``.
 """

@@ -115,7 +115,9 @@ def render_day(db: sqlite_utils.Database, day: str, slugs: SlugCache,
     """``{file name: Markdown}`` of one day (empty when the day has no events), and the other days its Related
     lists link to."""
     events, entities, sources = day_rows(db, day)
-    entities = {event_id: [(e, clean(title)) for e, title in ents] for event_id, ents in entities.items()}
+    # one entry per canonical entity (two spellings of one page linked in one event count once)
+    entities = {event_id: list({e: (e, clean(title)) for e, title in ents}.values())
+                for event_id, ents in entities.items()}
     if not events:
         return {}, []
     day_slugs = {event_id: (slug, md) for event_id, slug, md in slugs.day(day).values()}

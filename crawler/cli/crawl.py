@@ -17,7 +17,7 @@ from crawler.cli.options import (Failure, archive_crawl_options, check_endpoints
 @archive_crawl_options
 @click.option("--redis", "redis_url", help="Distributed: seed the range into this Redis frontier and return.")
 def crawl(start, end, one_day, db, wiki_api, contact, wayback_url, settings, verbose, no_sources, warc_dir, replay,
-          quiet, redis_url):
+          wikidata, quiet, redis_url):
     """Crawl the portal's day pages (and their sources) for a range of days."""
     first = parse_date(start or one_day, "--from/--date")
     if first is None:
@@ -26,7 +26,7 @@ def crawl(start, end, one_day, db, wiki_api, contact, wayback_url, settings, ver
     if last < first:
         raise click.BadParameter(f"{last} is before {first}", param_hint="--to")
     check_endpoints(wiki_api, wayback_url)
-    pairs = parse_settings(settings)
+    pairs = parse_settings(settings) + ((("NEWSARCHIVE_WIKIDATA", "1"),) if wikidata else ())
     if redis_url:
         from crawler.cli.distributed import seed_command
 
@@ -42,8 +42,8 @@ def crawl(start, end, one_day, db, wiki_api, contact, wayback_url, settings, ver
               help="Re-read the last K days [default NEWSARCHIVE_UPDATE_REVISIT_DAYS].")
 @click.option("--today", "today_arg", help="Treat this day as today (UTC) — for backfills of a fixed state.")
 @click.option("--refetch-sources", is_flag=True, help="Refetch ok sources of the revisited days (conditional GET).")
-def update(db, wiki_api, contact, wayback_url, settings, verbose, no_sources, warc_dir, replay, quiet, revisit,
-           today_arg, refetch_sources):
+def update(db, wiki_api, contact, wayback_url, settings, verbose, no_sources, warc_dir, replay, wikidata, quiet,
+           revisit, today_arg, refetch_sources):
     """Bring the archive up to today: new days, the last K days again, and failed sources that are due."""
     from datetime import datetime, timezone
 
@@ -51,7 +51,7 @@ def update(db, wiki_api, contact, wayback_url, settings, verbose, no_sources, wa
     from crawler.storage.schema import open_db
 
     check_endpoints(wiki_api, wayback_url)
-    pairs = parse_settings(settings)
+    pairs = parse_settings(settings) + ((("NEWSARCHIVE_WIKIDATA", "1"),) if wikidata else ())
     if revisit is None:
         revisit = setting(pairs, "NEWSARCHIVE_UPDATE_REVISIT_DAYS", int)
     if revisit < 0:
@@ -114,3 +114,7 @@ def _run_and_report(opts, quiet: bool) -> None:
             f"{c['days_unchanged']} unchanged), {c['events']} events stored; "
             f"sources: {c['sources_fetched']} fetched, {c['sources_ok']} ok, {c['sources_failed']} failed "
             f"→ {opts.db}")
+        if c["entity_requests"]:
+            click.echo(f"entities: {c['entities_resolved']} resolved ({c['entities_missing']} red links), "
+                       f"{c['entities_failed']} failed, in {c['entity_requests']} API requests"
+                       + (f"; {c['wikidata_requests']} Wikidata requests" if c["wikidata_requests"] else ""))

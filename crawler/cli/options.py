@@ -103,6 +103,8 @@ archive_crawl_options = _options(
                  help="Write every HTTP exchange to WARC files in DIR."),
     click.option("--replay", multiple=True, type=click.Path(exists=True),
                  help="Serve every download from these WARC files/dirs instead of the network (repeatable)."),
+    click.option("--wikidata", is_flag=True,
+                 help="Also fetch the resolved entities' Wikidata labels, descriptions, types and countries."),
     quiet_option)
 
 

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from crawler.items import DayPage
+from crawler.items import DayPage, SourceFetch
 
 
 class CrawlProgress:
@@ -44,7 +44,7 @@ class CrawlProgress:
                 self.first_error = item.error
             if self._progress:
                 self._progress.update(self._task, advance=1, events=self.events)
-        else:
+        elif isinstance(item, SourceFetch):
             self.sources += 1
             if self._progress:
                 self._progress.update(self._task, sources=self.sources)
@@ -64,6 +64,18 @@ def print_status(summary: dict, db_path: str) -> None:
         for year, row in summary["days_by_year"].items():
             t.add_row(year, str(row["days"]), str(row["events"] or 0))
         console.print(t)
+    ent = summary.get("entity_resolution")
+    if ent and ent["total"]:
+        t = Table("resolved", "red links", "unresolved", "with QID", "located", title="entities")
+        t.add_row(*(str(ent[k]) for k in ("resolved", "missing", "unresolved", "with_qid", "located")))
+        console.print(t)
+        failed = {k: v for k, v in ent["by_status"].items() if k not in ("ok", "missing")}
+        if failed:
+            console.print("entity resolution problems: " + ", ".join(f"{k} {v}" for k, v in failed.items()))
+    wikidata = (summary.get("wikidata") or {}).get("items_by_status")
+    if wikidata:
+        console.print("Wikidata items: " + ", ".join(f"{k} {v}" for k, v in wikidata.items()) +
+                      f"; with types: {summary['wikidata']['typed']}")
     if summary["sources_by_status"]:
         t = Table("status", "sources", title="sources")
         for k, v in summary["sources_by_status"].items():

@@ -1,8 +1,9 @@
 """``make demo``: crawl sample day pages from a local stand-in of the MediaWiki API, offline.
 
 Serves the repo's own sample pages (``crawler/devtools/sample_data``) and, when ``../shared/realdata`` exists, the
-real 2014-02-13 page, then crawls 2014-02-11…2014-02-15 into output/archive.db, prints what it stored, renders the
-archive pages, exports the events and writes the coverage report (output/report.html).
+real 2014-02-13 page, then crawls 2014-02-11…2014-02-15 into output/archive.db and prints what it stored: events with
+their entities resolved (canonical title, Wikidata id, red links, from ``sample_data/entities.json``), sources;
+then renders the archive pages, exports the events and writes the coverage report (output/report.html).
 """
 
 from __future__ import annotations
@@ -37,8 +38,16 @@ def url_map_from_manifest(out: Path) -> Path:
     return out
 
 
+def entity_label(e: dict) -> str:
+    """``Sergey Shoygu → Sergei Shoigu (no Wikidata id)``, ``Cairo (Q85)``, ``X (red link)``."""
+    name = e["title"] if e["canonical_title"] in (None, e["title"]) else f"{e['title']} → {e['canonical_title']}"
+    if e["missing"]:
+        return f"{name} (red link)"
+    return f"{name} ({e['qid']})" if e["qid"] else f"{name} (no Wikidata id)"
+
+
 def start_server(wiki_dirs: list[Path], url_map: Path | None = None):
-    argv = [a for d in wiki_dirs for a in ("--wiki", str(d))]
+    argv = [a for d in wiki_dirs for a in ("--wiki", str(d))] + ["--entities", str(SAMPLES / "entities.json")]
     if url_map:
         argv += ["--url-map", str(url_map)]
     server = make_server(build_parser().parse_args(argv))
@@ -53,6 +62,7 @@ def main(argv=None) -> int:
 
     from crawler.runner import CrawlOptions, run_crawl
     from crawler.storage.days import day_events
+    from crawler.storage.entities import entity_summary
     from crawler.storage.schema import open_db
 
     wiki_dirs = [SAMPLES / "portal"]
@@ -84,8 +94,12 @@ def main(argv=None) -> int:
         for ev in day_events(db, row["day"])[:3]:
             story = " > ".join(ev["stories"])
             print(f"    [{ev['category'] or '-'}] {story + ': ' if story else ''}{ev['text'][:90]}")
-            print(f"      entities: {', '.join(e['title'] for e in ev['entities'])}")
+            print(f"      entities: {', '.join(entity_label(e) for e in ev['entities'])}")
             print(f"      sources:  {', '.join((s['outlet'] or '[bare]') + ' (' + s['status'] + ')' for s in ev['sources'])}")
+    ent = entity_summary(db)
+    print(f"\nentities (as linked, and the pages redirects lead to): {ent['resolved']} resolved "
+          f"({ent['with_qid']} with a Wikidata id, {ent['located']} with coordinates), {ent['missing']} red link(s), "
+          f"{ent['unresolved']} unresolved — {outcome.counts['entity_requests']} resolution requests")
     print()
     for row in db.query("SELECT status, COUNT(*) AS n FROM sources GROUP BY status ORDER BY n DESC"):
         print(f"sources {row['status']}: {row['n']}")
@@ -102,6 +116,20 @@ def main(argv=None) -> int:
           f"→ {out / 'news'}")
     print(f"dataset: {exported.events} events with {exported.sources} sources → {exported.path} "
           f"(data card: {exported.datacard})")
+    # Related lists rank canonical entities: "Sergey Shoygu" (2014-02-12) and "Sergey Shoigu" (the real
+    # 2014-02-13 page) are one page, Sergei Shoigu
+    for page in sorted((out / "news" / "2014" / "02" / "12").glob("egypt-russia-relations-*.md")):
+        related = page.read_text(encoding="utf-8").partition("### Related:\n\n")[2].splitlines()
+        print(f"related to {page.name[:60]}…: " + ("; ".join(
+            line.split("](")[0].lstrip("0123456789. [")[:50] + "… " + line.rpartition(") ")[2]
+            for line in related[:2]) or "none"))
+    located = [r for r in map(json.loads, Path(exported.path).read_text(encoding="utf-8").splitlines())
+               if r["location"]]
+    print(f"events with a location (the linked place of smallest extent): {len(located)} of {exported.events}")
+    for r in located[:3]:
+        place = r["location"]
+        print(f"  {r['text'][:60]}… → {place['title']} ({place['qid'] or 'no Wikidata id'}) "
+              f"at {place['lat']}, {place['lon']}")
     from crawler.archive.report import write_report
     from crawler.archive.report_charts import MissingLibrary
 

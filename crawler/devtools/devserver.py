@@ -2,9 +2,12 @@
 
 Used by ``make demo``, the tests and the benchmarks. Day pages are ``YYYY-MM-DD*.wiki`` files (revision id
 from ``_revNNN`` in the name, a ``.meta.json`` beside it, or the content hash), read on every request so a
-test can edit them between runs. Articles are files under ``--articles DIR`` served at ``/a/<path>``.
+test can edit them between runs. Articles are files under ``--articles DIR`` served at ``/a/<path>``. Entity
+resolution queries (``prop=pageprops|coordinates|info``) and Wikidata's ``wbgetentities`` are answered from
+``--entities FILE`` (``crawler.devtools.entity_api``), on any ``…/api.php`` path.
 
-    python -m crawler.devtools.devserver --wiki DIR [--articles DIR] [--port 0] [--log FILE] [--maxlag-first N]
+    python -m crawler.devtools.devserver --wiki DIR [--articles DIR] [--entities FILE] [--port 0] [--log FILE]
+        [--maxlag-first N]
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from crawler.devtools.entity_api import answer_resolution, answer_wbgetentities
+from crawler.devtools.entity_api import load as load_entities
 from crawler.net.urls import original_url
 from crawler.portal.titles import day_title, title_day
 from crawler.net.urls import normalize_url
@@ -57,6 +62,7 @@ class State:
         self.api_calls = 0
         self.log = open(args.log, "a", encoding="utf-8") if args.log else None
         self.url_map: dict[str, dict] = {}
+        self.entities = load_entities(getattr(args, "entities", None))
         self.hits: dict[str, int] = {}
         self.wayback: dict[str, list] | None = None
         self.cdx_calls = 0
@@ -244,8 +250,12 @@ class Handler(BaseHTTPRequestHandler):
         titles = q.get("titles", [""])[0].split("|") if q.get("titles") else []
         if args.error_day and any(day_title(date.fromisoformat(d)) in titles for d in args.error_day):
             return self._json({"error": {"code": "badvalue", "info": "Unrecognized value for parameter."}})
-        if len(titles) > 50:
-            return self._json({"error": {"code": "toomanyvalues", "info": "Too many values supplied for titles."}})
+        if len(titles) > 50 or len((q.get("ids") or [""])[0].split("|")) > 50:
+            return self._json({"error": {"code": "toomanyvalues", "info": "Too many values supplied."}})
+        if q.get("action") == ["wbgetentities"]:
+            return self._json(answer_wbgetentities(q, self.state.entities))
+        if "pageprops" in (q.get("prop") or [""])[0].split("|"):
+            return self._json(answer_resolution(q, self.state.entities, args.coordinates_limit))
         pages_by_day = load_day_pages([Path(p) for p in args.wiki])
         skip = int(q.get("rvcontinue", ["0"])[0] or 0)
         normalized, pages, budget, cont = [], [], args.max_content_pages, None
@@ -292,6 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--wiki", action="append", default=[], help="directory of YYYY-MM-DD*.wiki day pages")
     p.add_argument("--articles", help="directory served at /a/")
+    p.add_argument("--entities", help="JSON of pages, redirects, red links and Wikidata items for entity "
+                   "resolution and wbgetentities (crawler.devtools.entity_api)")
+    p.add_argument("--coordinates-limit", type=int, default=10,
+                   help="pages whose coordinates one resolution answer carries (then continue)")
     p.add_argument("--url-map", help="JSON {url: spec} of pages served under /mirror/ (see Handler.mirrored)")
     p.add_argument("--wayback", help="JSON {url: [captures]}: serve /cdx/search/cdx and /web/<ts>id_/<url>")
     p.add_argument("--commoncrawl", help="JSON {url: [captures]}: a fake Common Crawl at /cc/ and /ccdata/ "

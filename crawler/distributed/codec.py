@@ -1,4 +1,5 @@
-"""Pure JSON codec for items crossing Redis (DayPage with its events, SourceFetch with its article)."""
+"""Pure JSON codec for items crossing Redis (DayPage with its events, SourceFetch with its article, EntityBatch,
+WikidataBatch)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from dataclasses import asdict
 from datetime import date
 
 from crawler.storage.blobs import pack, unpack
-from crawler.items import DayPage, Entity, Event, SourceFetch, SourceRef
+from crawler.items import (DayPage, Entity, EntityBatch, EntityResolution, Event, SourceFetch, SourceRef,
+                           WikidataBatch, WikidataItem, WikidataLabel)
 
 
 def _day(value):
@@ -16,7 +18,8 @@ def _day(value):
 
 
 def encode_item(item) -> str:
-    """One JSON line: {"type": "day"|"source", ...}; bodies zstd-compressed and base64-encoded."""
+    """One JSON line: {"type": "day"|"source"|"entities"|"wikidata", ...}; bodies zstd-compressed and
+    base64-encoded."""
     if isinstance(item, DayPage):
         d = asdict(item)
         d["day"] = item.day.isoformat()
@@ -29,6 +32,10 @@ def encode_item(item) -> str:
         d.pop("compressed_body")  # the ingest compresses the body itself
         d["warc"] = list(item.warc) if item.warc else None
         return json.dumps({"type": "source", **d}, ensure_ascii=False, default=str)
+    if isinstance(item, EntityBatch):
+        return json.dumps({"type": "entities", **asdict(item)}, ensure_ascii=False)
+    if isinstance(item, WikidataBatch):
+        return json.dumps({"type": "wikidata", **asdict(item)}, ensure_ascii=False)
     raise TypeError(f"cannot encode {type(item).__name__}")
 
 
@@ -48,4 +55,11 @@ def decode_item(line: str | bytes):
         d["body"] = unpack(base64.b64decode(d["body"])) if d["body"] is not None else None
         d["warc"] = tuple(d["warc"]) if d.get("warc") else None
         return SourceFetch(**d)
+    if kind == "entities":
+        d["resolutions"] = [EntityResolution(**r) for r in d["resolutions"]]
+        return EntityBatch(**d)
+    if kind == "wikidata":
+        d["items"] = [WikidataItem(**x) for x in d["items"]]
+        d["labels"] = [WikidataLabel(**x) for x in d["labels"]]
+        return WikidataBatch(**d)
     raise ValueError(f"unknown item type {kind!r}")

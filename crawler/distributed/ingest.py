@@ -4,7 +4,8 @@ Reliable hand-over: a batch is moved atomically from the item queue to a process
 transaction, and only then deleted; after a crash the processing list is written again first (writes are
 idempotent), so no item is lost. Source requests leased by a worker that stopped renewing its alive key are
 put back in the frontier (``crawler.distributed.leases``). When all shared queues stay empty, the seeded ranges
-are checked against the database and whatever is still missing (days, never-fetched sources) is seeded again.
+are checked against the database and whatever is still missing (days, never-fetched sources, never-resolved entity
+titles) is seeded again.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from datetime import date
 from crawler.distributed import keys
 from crawler.distributed.codec import decode_item
 from crawler.distributed.leases import requeue_orphans
-from crawler.distributed.seeding import seed_days, seed_sources
-from crawler.items import DayPage
+from crawler.distributed.seeding import seed_days, seed_entities, seed_sources
+from crawler.items import DayPage, EntityBatch, WikidataBatch
 from crawler.portal.titles import iter_days
 from crawler.storage.days import days_stored, save_day
+from crawler.portal.entities import story_title
+from crawler.storage.entities import range_titles, save_resolutions, titles_to_resolve
 from crawler.storage.sources import RetryPolicy, pending_sources, save_source
+from crawler.storage.wikidata import save_wikidata
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +58,10 @@ def drain_once(r, db, batch: int, policy: RetryPolicy, stats: IngestStats | None
             if isinstance(item, DayPage):
                 save_day(db, item, item.wikitext)
                 days += 1
+            elif isinstance(item, EntityBatch):
+                save_resolutions(db, item)
+            elif isinstance(item, WikidataBatch):
+                save_wikidata(db, item)
             else:
                 save_source(db, item, item.article, policy)
                 sources += 1
@@ -78,7 +86,8 @@ def queues_empty(r, spider: str = "portal") -> bool:
 
 
 def reseed_missing(r, db, per_request: int = 50) -> int:
-    """Seed again what the seeded ranges still lack: days not stored, sources cited but never fetched."""
+    """Seed again what the seeded ranges still lack: days not stored, sources cited but never fetched, entity
+    titles never resolved (a worker stopped holding them)."""
     n = 0
     for raw in r.smembers(keys.RANGES):
         start, end = (date.fromisoformat(x) for x in json.loads(raw))
@@ -87,6 +96,9 @@ def reseed_missing(r, db, per_request: int = 50) -> int:
         n += seed_days(r, missing, per_request) and len(missing)
         # one seed per source (a seed is fetched even if requested before), for its earliest citing day
         n += seed_sources(r, pending_sources(db, start.isoformat(), end.isoformat()))
+        links, stories = range_titles(db, start.isoformat(), end.isoformat())
+        titles = titles_to_resolve(db, links + [t for t in map(story_title, stories) if t], None)
+        n += seed_entities(r, titles, per_request)
     return n
 
 

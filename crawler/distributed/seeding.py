@@ -33,6 +33,15 @@ def seed_sources(r, rows: list[dict]) -> int:
     return len(seeds)
 
 
+def seed_entities(r, titles: list[str], per_request: int = 50) -> int:
+    """Seed entity resolution batches (≤50 titles each) that must happen even if requested once."""
+    seeds = [json.dumps({"kind": "entities", "titles": titles[i : i + per_request]}, ensure_ascii=False)
+             for i in range(0, len(titles), per_request)]
+    if seeds:
+        r.rpush(keys.SEEDS, *seeds)
+    return len(seeds)
+
+
 def mark_sources_known(r, urls: list[str]) -> None:
     """Sources the archive already has (ok, or failed and not due): workers will not request them."""
     for i in range(0, len(urls), 1000):

@@ -3,7 +3,8 @@
 
 What is derived, each at a priority below the command line's so that ``-s NAME=VALUE`` still wins:
 - the User-Agent from NEWSARCHIVE_CONTACT (unless USER_AGENT itself was given);
-- the web archives' download slots from NEWSARCHIVE_WAYBACK_CONCURRENCY / NEWSARCHIVE_WAYBACK_DELAY;
+- the web archives' download slots from NEWSARCHIVE_WAYBACK_CONCURRENCY / NEWSARCHIVE_WAYBACK_DELAY, Wikidata's
+  from NEWSARCHIVE_WIKIDATA_DELAY;
 - a replay (NEWSARCHIVE_REPLAY): no delays, retries or waits (a replayed error would only be replayed again);
 - a distributed worker (NEWSARCHIVE_REDIS_URL): the shared scheduler, item queue, worker loop and host gate;
 - components switched off by their setting are unlisted, because Scrapy imports every listed component (even
@@ -56,6 +57,8 @@ def finalize_settings(s) -> None:
                "delay": s.getfloat("NEWSARCHIVE_WAYBACK_DELAY")}
     for name in ARCHIVE_SLOTS:
         slots[name] = {**slots.get(name, {}), **archive}
+    slots["wikidata"] = {**slots.get("wikidata", {}), "concurrency": 1,
+                         "delay": s.getfloat("NEWSARCHIVE_WIKIDATA_DELAY")}
     _set_all(s, {"DOWNLOAD_SLOTS": slots})
     if s.getlist("NEWSARCHIVE_REPLAY"):
         _set_all(s, REPLAY)

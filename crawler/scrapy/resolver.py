@@ -1,8 +1,8 @@
 """Safe targets, address side: a DNS resolver refusing names that resolve to non-public addresses.
 
 The check is on the address the crawler connects to (no DNS rebinding). Names of operator-configured endpoints
-(wiki API, mirror, Wayback, Common Crawl, proxy) resolve freely; NEWSARCHIVE_ALLOW_NETWORKS lists CIDRs allowed
-anyway. Set with ``TWISTED_DNS_RESOLVER``.
+(wiki API, Wikidata, mirror, Wayback, Common Crawl, proxy) resolve freely; NEWSARCHIVE_ALLOW_NETWORKS lists CIDRs
+allowed anyway. Set with ``TWISTED_DNS_RESOLVER``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from twisted.internet.error import DNSLookupError
 from crawler.net.safety import BlockedAddress, blocked_reason, endpoint, parse_networks
 
 ENDPOINT_SETTINGS = ("NEWSARCHIVE_WIKI_API", "NEWSARCHIVE_MIRROR", "NEWSARCHIVE_WAYBACK_URL",
-                     "NEWSARCHIVE_COMMONCRAWL_URL", "NEWSARCHIVE_COMMONCRAWL_DATA_URL")
+                     "NEWSARCHIVE_COMMONCRAWL_URL", "NEWSARCHIVE_COMMONCRAWL_DATA_URL", "NEWSARCHIVE_WIKIDATA_API")
 
 class RefusedName(DNSLookupError, BlockedAddress):
     """A name that resolves to a non-public address. Twisted takes it for a failed lookup (it logs any other

@@ -130,20 +130,35 @@ def _insert_events(db: sqlite_utils.Database, page: DayPage) -> list[str]:
             cited.append(url)
     db["events"].insert_all(events)
     db["entities"].insert_all(({"id": k, "title": v} for k, v in entities.items()), ignore=True)
+    canonical = _canonical_ids(db, list(entities))  # a resolved entity's links go to its canonical entity
+    for link in links:
+        link["canonical_id"] = canonical.get(link["entity_id"], link["entity_id"])
     db["event_entities"].insert_all(links, ignore=True)
     db.conn.executemany(_SOURCE_CITED, list(sources.values()))
     db["event_sources"].insert_all(citations)
     return cited
 
 
+def _canonical_ids(db: sqlite_utils.Database, entity_ids: list[int]) -> dict[int, int]:
+    """{entity id: canonical id} for the resolved ones among ``entity_ids``."""
+    out: dict[int, int] = {}
+    for i in range(0, len(entity_ids), 500):
+        part = entity_ids[i:i + 500]
+        out.update(db.execute(f"SELECT id, canonical_id FROM entities WHERE id IN ({','.join('?' * len(part))}) "
+                              "AND canonical_id IS NOT NULL", part).fetchall())
+    return out
+
+
 def day_events(db: sqlite_utils.Database, day: str) -> list[dict]:
-    """The stored events of a day with their entities and sources, in page order (for checks and exports)."""
+    """The stored events of a day with their entities (as linked, with the canonical entity's title, Wikidata id
+    and coordinates) and sources, in page order (for checks and the demo)."""
     out = []
     for ev in db.query("SELECT * FROM events WHERE day = ? ORDER BY position", [day]):
         ev["stories"] = json.loads(ev["stories"])
         ev["entities"] = list(db.query(
-            "SELECT e.title, ee.label FROM event_entities ee JOIN entities e ON e.id = ee.entity_id "
-            "WHERE ee.event_id = ? ORDER BY ee.position", [ev["id"]]))
+            "SELECT e.title, ee.label, c.title AS canonical_title, c.qid, c.lat, c.lon, e.missing "
+            "FROM event_entities ee JOIN entities e ON e.id = ee.entity_id "
+            "LEFT JOIN entities c ON c.id = ee.canonical_id WHERE ee.event_id = ? ORDER BY ee.position", [ev["id"]]))
         ev["sources"] = list(db.query(
             "SELECT s.url, es.outlet, es.cited_url, es.reported_dead, s.status FROM event_sources es "
             "JOIN sources s ON s.id = es.source_id WHERE es.event_id = ? ORDER BY es.position", [ev["id"]]))

@@ -1,5 +1,6 @@
 """Reads of stored events for the rendered archive: a day's events with their entities and sources, the events
-linked to an entity, the days that share entities (pure: a sqlite-utils Database in, rows out)."""
+linked to an entity, the days that share entities (pure: a sqlite-utils Database in, rows out). Entities are
+canonical entities (``event_entities.canonical_id``): the spellings and redirects of one page count as one."""
 
 from __future__ import annotations
 
@@ -32,15 +33,17 @@ def event_texts(db: sqlite_utils.Database, day: str) -> list[tuple[int, str, lis
 
 
 def day_rows(db: sqlite_utils.Database, day: str) -> tuple[list[dict], dict, dict]:
-    """The day's events ({rowid, id, category} in page order), their entities ({event id: [(entity id, title)]})
-    and their sources ({event id: [{outlet, cited_url, site_name, description}]}), each in citation order."""
+    """The day's events ({rowid, id, category} in page order), their canonical entities ({event id: [(canonical
+    id, canonical title)]}, in link order) and their sources ({event id: [{outlet, cited_url, site_name,
+    description}]}, in citation order)."""
     events = [dict(zip(("rowid", "id", "category"), r)) for r in db.execute(
         "SELECT rowid, id, category FROM events WHERE day = ? ORDER BY position", [day])]
     entities: dict[str, list[tuple[int, str]]] = {}
     for event_id, entity_id, title in db.execute(
-            "SELECT ee.event_id, ee.entity_id, en.title FROM event_entities ee "
+            "SELECT ee.event_id, ee.canonical_id, coalesce(c.title, en.title) FROM event_entities ee "
             "JOIN events ev ON ev.id = ee.event_id JOIN entities en ON en.id = ee.entity_id "
-            "WHERE ev.day = ? ORDER BY ee.event_id, ee.position", [day]):
+            "LEFT JOIN entities c ON c.id = ee.canonical_id WHERE ev.day = ? ORDER BY ee.event_id, ee.position",
+            [day]):
         entities.setdefault(event_id, []).append((entity_id, title))
     sources: dict[str, list[dict]] = {}
     for row in db.execute(
@@ -52,20 +55,20 @@ def day_rows(db: sqlite_utils.Database, day: str) -> tuple[list[dict], dict, dic
 
 
 def entity_events(db: sqlite_utils.Database, entity_ids: list[int]) -> Iterable[tuple[int, int, str]]:
-    """(entity id, event rowid, event day) for every event linking one of ``entity_ids``."""
+    """(canonical entity id, event rowid, event day) for every event linking one of ``entity_ids`` (canonical)."""
     for i in range(0, len(entity_ids), 500):
         part = entity_ids[i:i + 500]
         marks = ",".join("?" * len(part))
-        yield from db.execute("SELECT o.entity_id, ev.rowid, ev.day FROM event_entities o "
-                              f"JOIN events ev ON ev.id = o.event_id WHERE o.entity_id IN ({marks})", part)
+        yield from db.execute("SELECT o.canonical_id, ev.rowid, ev.day FROM event_entities o "
+                              f"JOIN events ev ON ev.id = o.event_id WHERE o.canonical_id IN ({marks})", part)
 
 
 def days_sharing_entities(db: sqlite_utils.Database, days: Iterable[str]) -> list[str]:
-    """Days outside ``days`` with an event sharing an entity with an event of ``days``."""
+    """Days outside ``days`` with an event sharing a (canonical) entity with an event of ``days``."""
     chosen = json.dumps(sorted(set(days)))
     rows = db.execute(
         "SELECT DISTINCT e2.day FROM events e1 JOIN event_entities a ON a.event_id = e1.id "
-        "JOIN event_entities b ON b.entity_id = a.entity_id JOIN events e2 ON e2.id = b.event_id "
+        "JOIN event_entities b ON b.canonical_id = a.canonical_id JOIN events e2 ON e2.id = b.event_id "
         "WHERE e1.day IN (SELECT value FROM json_each(?)) AND e2.day NOT IN (SELECT value FROM json_each(?)) "
         "ORDER BY e2.day", [chosen, chosen])
     return [r[0] for r in rows]

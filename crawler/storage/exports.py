@@ -22,8 +22,10 @@ def _range_sql(start, end, col: str = "day") -> tuple[str, list]:
 
 def event_batches(db: sqlite_utils.Database, start, end, source_columns: list[str],
                   batch: int) -> Iterator[list[dict]]:
-    """Batches of events ``{id, day, position, category, stories, text, revision_id, entities: [{title, label}],
-    sources: [{position, outlet, cited_url, reported_dead, <source_columns>…}]}`` in day and page order."""
+    """Batches of events ``{id, day, position, category, stories, text, revision_id, entities: [{title, label,
+    canonical_title, qid, lat, lon}], location: {title, qid, lat, lon} | None, sources: [{position, outlet,
+    cited_url, reported_dead, <source_columns>…}]}`` in day and page order (entity facts from the canonical
+    entity; ``location``: ``LOCATIONS``)."""
     where, params = _range_sql(start, end)
     sel = ", ".join(f"s.{c}" for c in source_columns)
     cur = db.conn.execute(
@@ -32,13 +34,16 @@ def event_batches(db: sqlite_utils.Database, start, end, source_columns: list[st
     while rows := cur.fetchmany(batch):
         events = {r[0]: {"id": r[0], "day": r[1], "position": r[2], "category": r[3],
                          "stories": json.loads(r[4] or "[]"), "text": r[5], "revision_id": r[6],
-                         "entities": [], "sources": []} for r in rows}
+                         "entities": [], "location": None, "sources": []} for r in rows}
         marks = ",".join("?" * len(events))
-        for event_id, title, label in db.conn.execute(
-                "SELECT ee.event_id, en.title, ee.label FROM event_entities ee JOIN entities en "
-                f"ON en.id = ee.entity_id WHERE ee.event_id IN ({marks}) ORDER BY ee.event_id, ee.position",
-                list(events)):
-            events[event_id]["entities"].append({"title": title, "label": label})
+        for event_id, *entity in db.conn.execute(
+                "SELECT ee.event_id, en.title, ee.label, c.canonical_title, c.qid, c.lat, c.lon FROM event_entities ee "
+                "JOIN entities en ON en.id = ee.entity_id LEFT JOIN entities c ON c.id = ee.canonical_id "
+                f"WHERE ee.event_id IN ({marks}) ORDER BY ee.event_id, ee.position", list(events)):
+            events[event_id]["entities"].append(dict(zip(ENTITY_FIELDS, entity)))
+        for event_id, _, *place in db.conn.execute(LOCATIONS.format(where=f"ee.event_id IN ({marks})"),
+                                                   list(events)):
+            events[event_id]["location"] = dict(zip(("title", "qid", "lat", "lon"), place))
         for r in db.conn.execute(
                 f"SELECT es.event_id, es.position, es.outlet, es.cited_url, es.reported_dead, {sel} "
                 "FROM event_sources es JOIN sources s ON s.id = es.source_id "
@@ -50,12 +55,25 @@ def event_batches(db: sqlite_utils.Database, start, end, source_columns: list[st
         yield list(events.values())
 
 
+ENTITY_FIELDS = ("title", "label", "canonical_title", "qid", "lat", "lon")
+
+# An event's location: of its linked entities whose canonical entity has coordinates, the one of smallest extent
+# (``entities.extent_m``: the page's ``dim``, else its coordinates' type), the first linked among equals.
+LOCATIONS = ("SELECT event_id, entity_id, title, qid, lat, lon FROM (SELECT ee.event_id, c.id AS entity_id, "
+             "c.title, c.qid, c.lat, c.lon, ev.day, ev.position, row_number() OVER (PARTITION BY ee.event_id "
+             "ORDER BY c.extent_m, ee.position) AS n FROM event_entities ee JOIN entities c "
+             "ON c.id = ee.canonical_id JOIN events ev ON ev.id = ee.event_id "
+             "WHERE {where} AND c.lat IS NOT NULL AND c.lon IS NOT NULL) WHERE n = 1")
+
 TABLES = {
     "events": ("SELECT ev.id, ev.day, ev.position, ev.category, ev.stories, ev.text, ev.revision_id "
                "FROM events ev WHERE {where} ORDER BY ev.day, ev.position"),
-    "entities": ("SELECT id, title FROM entities WHERE id IN (SELECT ee.entity_id FROM event_entities ee "
-                 "JOIN events ev ON ev.id = ee.event_id WHERE {where}) ORDER BY id"),
-    "event_entities": ("SELECT ee.event_id, ee.entity_id, ee.label, ee.position FROM event_entities ee "
+    "entities": ("WITH linked AS (SELECT ee.entity_id, ee.canonical_id FROM event_entities ee JOIN events ev "
+                 "ON ev.id = ee.event_id WHERE {where}) SELECT id, title, canonical_id, canonical_title, qid, lat, "
+                 "lon, missing, resolved_at FROM entities WHERE id IN (SELECT entity_id FROM linked UNION "
+                 "SELECT canonical_id FROM linked) ORDER BY id"),
+    "event_entities": ("SELECT ee.event_id, ee.entity_id, ee.canonical_id, ee.label, ee.position "
+                       "FROM event_entities ee "
                        "JOIN events ev ON ev.id = ee.event_id WHERE {where} ORDER BY ev.day, ev.position, "
                        "ee.position"),
     "sources": ("SELECT {cols} FROM sources WHERE id IN (SELECT es.source_id FROM event_sources es "
@@ -63,6 +81,7 @@ TABLES = {
     "event_sources": ("SELECT es.event_id, es.source_id, es.position, es.outlet, es.cited_url, "
                       "es.reported_dead FROM event_sources es JOIN events ev ON ev.id = es.event_id "
                       "WHERE {where} ORDER BY ev.day, ev.position, es.position"),
+    "event_locations": LOCATIONS + " ORDER BY day, position",
 }
 
 
@@ -90,6 +109,10 @@ def export_facts(db: sqlite_utils.Database, start=None, end=None) -> dict:
     return {
         "events": ev[0], "days": ev[1], "first_day": ev[2], "last_day": ev[3],
         "entities": one(f"SELECT COUNT(DISTINCT entity_id) FROM event_entities WHERE event_id {in_range}")[0],
+        "canonical_entities": one("SELECT COUNT(DISTINCT ee.canonical_id), COUNT(DISTINCT c.qid) FROM "
+                                  "event_entities ee LEFT JOIN entities c ON c.id = ee.canonical_id "
+                                  f"WHERE ee.event_id {in_range}"),
+        "events_located": one(f"SELECT COUNT(*) FROM ({LOCATIONS.format(where=where)})")[0],
         "sources": one(f"SELECT COUNT(*) FROM ({src})")[0],
         "sources_by_status": db.conn.execute(
             f"SELECT status, COUNT(*) FROM sources WHERE id IN ({src}) GROUP BY status ORDER BY 2 DESC",

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 
 import sqlite_utils
 
+from crawler.storage.exports import LOCATIONS
+
 # date_confidence buckets, lowest first: (label, lower bound inclusive)
 CONFIDENCE_BUCKETS = (("< 0.5", 0.0), ("0.5–0.8", 0.5), ("0.8–0.9", 0.8), ("≥ 0.9", 0.9))
 NOT_OK_DAY = "status <> 'ok'"
@@ -181,24 +183,19 @@ def extraction_versions(db: sqlite_utils.Database, rng: Range) -> list[dict]:
 
 
 def has_locations(db: sqlite_utils.Database) -> bool:
-    """Whether the entities carry coordinates (``lat``/``lon``, written by entity resolution)."""
-    return {"lat", "lon"} <= set(db["entities"].columns_dict)
+    """Whether any entity carries coordinates (written by entity resolution)."""
+    return db.execute("SELECT 1 FROM entities WHERE lat IS NOT NULL AND lon IS NOT NULL LIMIT 1").fetchone() is not None
 
 
 def event_locations(db: sqlite_utils.Database, rng: Range, limit: int = 1000) -> dict | None:
-    """Events placed at their first located entity, grouped by that entity: the ``limit`` busiest places,
-    how many events were placed, at how many places; None when the entities have no coordinates."""
+    """Events placed at their location (``crawler.storage.exports.LOCATIONS``: the located entity of smallest
+    extent), grouped by place: the ``limit`` busiest places, how many events were placed, at how many places;
+    None when no entity has coordinates."""
     if not has_locations(db):
         return None
     dw, dp = rng.days("ev.day")
-    # SQLite's bare columns: with MIN(position), entity_id is the one of the first located link
-    first = ("SELECT ee.event_id, ee.entity_id, MIN(ee.position) FROM event_entities ee "
-             "JOIN entities en ON en.id = ee.entity_id "
-             + ("JOIN events ev ON ev.id = ee.event_id " if rng.bounded else "")
-             + f"WHERE en.lat IS NOT NULL AND en.lon IS NOT NULL AND {dw} GROUP BY ee.event_id")
-    rows = _rows(db, f"WITH first AS ({first}) SELECT en.title, en.lat, en.lon, COUNT(*) AS events "
-                     "FROM first JOIN entities en ON en.id = first.entity_id GROUP BY first.entity_id "
-                     "ORDER BY events DESC, en.title", dp)
+    rows = _rows(db, f"WITH loc AS ({LOCATIONS.format(where=dw)}) SELECT title, lat, lon, COUNT(*) AS events "
+                     "FROM loc GROUP BY entity_id ORDER BY events DESC, title", dp)
     return {"places": rows[:limit], "events": sum(r["events"] for r in rows), "place_count": len(rows)}
 
 

@@ -8,6 +8,8 @@ import sqlite_utils
 
 from crawler import __version__
 from crawler.storage.days import utcnow
+from crawler.storage.entities import entity_summary
+from crawler.storage.wikidata import wikidata_summary
 
 RUN_COUNTERS = ("days", "days_missing", "days_failed", "events", "sources_fetched", "sources_ok", "sources_failed")
 
@@ -25,7 +27,8 @@ def finish_run(db: sqlite_utils.Database, run_id: int, reason: str, counts: dict
 
 
 def status_summary(db: sqlite_utils.Database, last_runs: int = 5) -> dict:
-    """Counts, covered range, days per year, sources by status and the last runs."""
+    """Counts, covered range, days per year, entities resolved / unresolved / missing, sources by status and the
+    last runs."""
     one = lambda sql: next(db.query(sql))  # noqa: E731
     rng = one("SELECT MIN(day) AS first, MAX(day) AS last, COUNT(*) AS n FROM days")
     return {
@@ -39,6 +42,8 @@ def status_summary(db: sqlite_utils.Database, last_runs: int = 5) -> dict:
             "FROM days GROUP BY year ORDER BY year")},
         "events": one("SELECT COUNT(*) AS n FROM events")["n"],
         "entities": one("SELECT COUNT(*) AS n FROM entities")["n"],
+        "entity_resolution": entity_summary(db),
+        "wikidata": wikidata_summary(db),
         "sources": one("SELECT COUNT(*) AS n FROM sources")["n"],
         "event_sources": one("SELECT COUNT(*) AS n FROM event_sources")["n"],
         "sources_recovered": {r["recovered_from"]: r["n"] for r in db.query(

@@ -164,6 +164,57 @@ def _report_indexes(db: sqlite_utils.Database) -> None:
     _run(db, *INDEXES)
 
 
+ENTITY_COLUMNS = {
+    "canonical_title": "TEXT", "canonical_fragment": "TEXT", "canonical_id": "INTEGER", "qid": "TEXT",
+    "lat": "REAL", "lon": "REAL", "coord_type": "TEXT", "coord_dim": "INTEGER", "extent_m": "INTEGER",
+    "missing": "INTEGER NOT NULL DEFAULT 0", "page_id": "INTEGER", "page_revision_id": "INTEGER",
+    "resolved_at": "TEXT", "resolve_status": "TEXT", "resolve_error": "TEXT",
+}
+
+
+@migrations(name="0009_entities")
+def _entities(db: sqlite_utils.Database) -> None:
+    """Entity resolution (canonical page, Wikidata id, coordinates), links to the canonical entity, Wikidata
+    items with their types, and the labels of type and country items."""
+    for col, decl in ENTITY_COLUMNS.items():
+        db.execute(f"ALTER TABLE entities ADD COLUMN {col} {decl}")
+    _run(
+        db,
+        "CREATE INDEX idx_entities_canonical ON entities(canonical_id)",
+        "CREATE INDEX idx_entities_qid ON entities(qid)",
+        "CREATE INDEX idx_entities_resolved ON entities(resolved_at)",
+        "ALTER TABLE event_entities ADD COLUMN canonical_id INTEGER",
+        "UPDATE event_entities SET canonical_id = entity_id",
+        "CREATE INDEX idx_event_entities_canonical ON event_entities(canonical_id)",
+        """CREATE TABLE wikidata_items (
+            qid TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            label TEXT,
+            description TEXT,
+            country_qid TEXT,
+            merged_into TEXT,
+            revision_id INTEGER,
+            modified TEXT,
+            fetched_at TEXT,
+            error TEXT
+        )""",
+        """CREATE TABLE wikidata_types (
+            qid TEXT NOT NULL REFERENCES wikidata_items(qid) ON DELETE CASCADE,
+            type_qid TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (qid, type_qid)
+        )""",
+        "CREATE INDEX idx_wikidata_types_type ON wikidata_types(type_qid)",
+        """CREATE TABLE wikidata_labels (
+            qid TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            label TEXT,
+            fetched_at TEXT,
+            error TEXT
+        )""",
+    )
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating parents) the archive with WAL, foreign keys on and migrations applied."""
     path = Path(path)

@@ -32,7 +32,8 @@ class LocalMirrorMiddleware:
             raise NotConfigured
         s = crawler.settings
         return cls(mirror, [s.get(k) or "" for k in ("NEWSARCHIVE_WIKI_API", "NEWSARCHIVE_WAYBACK_URL",
-                                                      "NEWSARCHIVE_COMMONCRAWL_URL", "NEWSARCHIVE_COMMONCRAWL_DATA_URL")])
+                                                      "NEWSARCHIVE_COMMONCRAWL_URL", "NEWSARCHIVE_COMMONCRAWL_DATA_URL",
+                                                      "NEWSARCHIVE_WIKIDATA_API")])
 
     def process_request(self, request, spider=None):
         url = request.url

@@ -1,7 +1,8 @@
 """Spider ``portal``: day pages of Wikipedia's Current Events portal through the MediaWiki API, and their sources.
 
 Thin glue: titles, API answers and wikitext are handled by ``crawler.portal``; cited sources and their recovery
-from web archives by ``crawler.scrapy.source_requests`` (over the state machine ``crawler.net.recovery``).
+from web archives by ``crawler.scrapy.source_requests`` (over the state machine ``crawler.net.recovery``); the
+resolution of the days' entities (and their Wikidata items) by ``crawler.scrapy.entity_requests``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from crawler.portal.errors import PortalParseError
 from crawler.portal.titles import day_title, iter_days, title_day
 from crawler.portal.wikitext import parse_wikitext
 from crawler.scrapy.config import finalize_settings
+from crawler.scrapy.entity_requests import EntityRequests
 from crawler.scrapy.source_requests import SourceRequests, archives_from_settings, citations
 from crawler.storage.schema import open_db
 from crawler.storage.sources import due_sources, sources_to_fetch
@@ -63,6 +65,7 @@ class PortalSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self._batches: deque = deque()
         self._held_batch = False
+        self._days_done = False  # no more day pages to read: the last partial batch of titles may go
         self._db = None
         self.leases = None  # a distributed worker's leases (set by its scheduler, crawler.scrapy.distributed)
         self.redis = None
@@ -101,8 +104,10 @@ class PortalSpider(scrapy.Spider):
 
             spider.redis = get_redis_from_settings(s)
         spider.sources = SourceRequests(spider, archives_from_settings(s), spider._known_sources)
+        spider.entities = EntityRequests(spider, s)
         crawler.signals.connect(spider._maybe_release_batch, signal=signals.response_received)
         crawler.signals.connect(spider._idle_release_batch, signal=signals.spider_idle)
+        crawler.signals.connect(spider._idle_entities, signal=signals.spider_idle)
         crawler.signals.connect(spider._item_stored, signal=signals.item_scraped)
         return spider
 
@@ -129,6 +134,8 @@ class PortalSpider(scrapy.Spider):
                 out.append(self._api_request(seed["titles"], forced=True))
             elif seed["kind"] == "source":
                 out.append(self.sources.first_request(seed["url"], seed["cited_url"], seed.get("day"), {}))
+            elif seed["kind"] == "entities" and self.entities.enabled:
+                out.append(self.entities.resolve_request(seed["titles"]))
         return out
 
     def source_db(self):
@@ -149,6 +156,8 @@ class PortalSpider(scrapy.Spider):
             for i in range(0, len(self.days), self.per_request))
         if self._batches:
             yield self._api_request(self._batches.popleft())
+        else:
+            self._days_done = True
         if self.redis is not None:
             for request in self.seed_requests(limit=50):
                 yield request
@@ -170,6 +179,36 @@ class PortalSpider(scrapy.Spider):
             request = self.sources.after_stored(item)
             if request is not None:
                 self.crawler.engine.crawl(request)
+
+    # --- entities (crawler.scrapy.entity_requests) --------------------------------------------------------------
+    async def parse_entities(self, response):
+        async for out in self.entities.on_resolution(response):
+            yield out
+
+    def entities_failed(self, failure):
+        return self.entities.on_resolution_failure(failure)
+
+    async def parse_wikidata(self, response):
+        async for out in self.entities.on_wikidata(response):
+            yield out
+
+    def wikidata_failed(self, failure):
+        return self.entities.on_wikidata_failure(failure)
+
+    def _last_titles(self) -> list[scrapy.Request]:
+        """The day chain ended: the titles' last partial batch goes out (a distributed worker's at idle)."""
+        self._days_done = True
+        return self.entities.flush_titles() if self.redis is None else []
+
+    def _idle_entities(self, spider=None) -> None:
+        """Nothing in flight: the partial batch of the next resolution stage, once no day page is to come."""
+        if not (self._days_done or self.redis is not None) or self._batches:
+            return
+        requests = self.entities.idle_requests()
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
 
     # --- day pages ---------------------------------------------------------------------------------------------
     def _api_request(self, titles, cont=None, forced=False, seen=(), cited=()):
@@ -202,6 +241,9 @@ class PortalSpider(scrapy.Spider):
                 self._held_batch = True  # released by _maybe_release_batch once the backlog drains
             else:
                 yield self._api_request(self._batches.popleft())
+        elif not follow_up:
+            for request in self._last_titles():
+                yield request
 
     def _backlog(self) -> int:
         """Requests waiting in the scheduler (from Scrapy's own counters)."""
@@ -266,6 +308,8 @@ class PortalSpider(scrapy.Spider):
             day_page = self._day_page(requested, page, fetched_at, response.url)
             day_page.warc = response.meta.get("warc_record")
             yield day_page
+            for request in self.entities.add_day(day_page):
+                yield request
             if stream:
                 for request in self._batch_sources(citations(day_page)):
                     yield request
@@ -331,4 +375,6 @@ class PortalSpider(scrapy.Spider):
         self._end_lease(request, out)
         if self._batches:
             out.append(self._api_request(self._batches.popleft()))
+        else:
+            out.extend(self._last_titles())
         return out
