@@ -94,7 +94,8 @@ def render(db, out, start, end, refresh_related, quiet):
     except sqlite3.Error as err:
         raise Failure(f"reading {db} failed: {err}") from None
     if not quiet:
-        click.echo(f"{_n(stats.days, 'day')} rendered: {stats.written} written, {stats.unchanged} unchanged, "
+        stories = f" and {_n(stats.stories, 'story page')}" if stats.stories else ""
+        click.echo(f"{_n(stats.days, 'day')}{stories} rendered: {stats.written} written, {stats.unchanged} unchanged, "
                    f"{stats.removed} removed ({time.monotonic() - t0:.1f}s) → {out}")
 
 
