@@ -208,11 +208,18 @@ def clear_groups(db: sqlite_utils.Database) -> None:
 
 
 def texts_without_signature(db: sqlite_utils.Database, batch: int = 500):
-    """(id, text) of the ok sources with text but no stored signature, in batches."""
-    cur = db.execute("SELECT id, text FROM sources WHERE status = 'ok' AND minhash IS NULL AND text <> '' "
-                     "ORDER BY id")
-    while rows := cur.fetchmany(batch):
+    """Batches of (id, text) of the ok sources with text but no stored signature (one batch read at a time:
+    signatures written meanwhile do not disturb the walk, which goes by id)."""
+    last = -(2**63)
+    while rows := db.execute("SELECT id, text FROM sources WHERE status = 'ok' AND minhash IS NULL AND text <> '' "
+                             "AND id > ? ORDER BY id LIMIT ?", [last, batch]).fetchall():
+        last = rows[-1][0]
         yield rows
+
+
+def clear_signatures(db: sqlite_utils.Database) -> None:
+    """Forget every stored signature (to sign the texts again after the signature's definition changed)."""
+    db.execute("UPDATE sources SET minhash = NULL WHERE minhash IS NOT NULL")
 
 
 def store_signatures(db: sqlite_utils.Database, rows: Iterable[tuple[int, bytes | None]]) -> None:

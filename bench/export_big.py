@@ -1,0 +1,162 @@
+"""Dataset exports of a big archive: time and peak RSS per format (``python bench/export_big.py``).
+
+Builds a synthetic 10-year archive directly through ``crawler.storage`` (``save_day`` / ``save_source``, so the
+near-duplicate index is built as a crawl builds it): 30 events a day, every fifth citing two sources (1.2 an
+event), event texts of 10–60 words, article texts of a log-normal length around 600 words (words drawn from a
+fixed vocabulary), one source in 20 a wire copy of an earlier article with its own first sentence. Then runs
+``newsarchive export`` once per format as a child process and reads its CPU time and peak RSS from ``wait4``.
+Writes the section "Dataset exports of a big archive" of ``bench/results.md`` (``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+FORMATS = [  # (name, export arguments; {out} is replaced)
+    ("jsonl", ["--format", "jsonl", "--out", "{out}/events.jsonl"]),
+    ("parquet", ["--format", "parquet", "--out", "{out}/events.parquet"]),
+    ("csv", ["--format", "csv", "--out", "{out}/csv"]),
+    ("wcep (3 splits)", ["--format", "wcep", "--out", "{out}/wcep", "--split", "train=0.8,validation=0.1,test=0.1"]),
+    ("hf (3 splits)", ["--format", "hf", "--out", "{out}/hf", "--split", "train=0.8,validation=0.1,test=0.1"]),
+]
+
+
+def _words(rng: random.Random, n: int) -> int:
+    return max(40, min(4000, int(rng.lognormvariate(6.3, 0.55))))  # median ~545, mean ~630
+
+
+def build(path: Path, days: int, per_day: int, seed: int = 7) -> dict:
+    from crawler.extract.fingerprint import text_signature
+    from crawler.items import DayPage, Entity, Event, SourceFetch, SourceRef
+    from crawler.storage.days import save_day
+    from crawler.storage.schema import open_db
+    from crawler.storage.sources import RetryPolicy, save_source
+
+    rng = random.Random(seed)
+    vocab = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(2, 10))) for _ in range(20000)]
+    policy = RetryPolicy(timedelta(hours=1), 4.0, 5)
+    db = open_db(path)
+    first = date(2016, 1, 1)
+    earlier: list[str] = []
+    n_sources = copies = 0
+    t0 = time.process_time()
+    for d in range(days):
+        day = first + timedelta(days=d)
+        events, fetches = [], []
+        for pos in range(1, per_day + 1):
+            text = " ".join(rng.choices(vocab, k=rng.randint(10, 60))) + "."
+            refs = []
+            for k in range(2 if pos % 5 == 0 else 1):
+                url = f"https://outlet{rng.randint(1, 400)}.example/{day.isoformat()}/{pos}-{k}"
+                refs.append(SourceRef(url=url, outlet=f"Outlet {k}"))
+                if earlier and rng.random() < 0.05:  # a wire copy of a recent article
+                    body = " ".join(rng.choices(vocab, k=20)) + ". " + earlier[-rng.randint(1, len(earlier))]
+                    copies += 1
+                else:
+                    body = "\n".join(" ".join(rng.choices(vocab, k=60)) for _ in range(_words(rng, 0) // 60 + 1))
+                    earlier = (earlier + [body])[-500:]
+                fetches.append((url, body, day))
+            events.append(Event(day=day, category="Armed conflicts and attacks", stories=["A story"], text=text,
+                                entities=[Entity(title=rng.choice(vocab).title(), label="x")], sources=refs,
+                                position=pos))
+        save_day(db, DayPage(day=day, title=f"Portal:Current events/{day}", status="ok", revision_id=d + 1,
+                             revision_timestamp=f"{day}T23:00:00Z", events=events))
+        for url, body, day_ in fetches:
+            fetch = SourceFetch(url=url, final_url=url, http_status=200, content_type="text/html",
+                                fetched_at=f"{day_}T12:00:00+00:00", status="fetched", event_day=day_)
+            result = {"status": "ok", "error": None, "title": body[:60], "text": body,
+                      "word_count": len(body.split()), "published": day_.isoformat(), "date_source": "jsonld",
+                      "extractor": "synthetic", "extractor_version": "synthetic-1",
+                      "minhash": text_signature(body), "canonical_url": None}
+            save_source(db, fetch, result, policy)
+            n_sources += 1
+    groups = db.execute("SELECT COUNT(DISTINCT duplicate_group), COUNT(duplicate_of) FROM sources").fetchone()
+    events = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return {"events": events, "sources": n_sources, "copies": copies, "groups": groups[0],
+            "duplicates": groups[1], "build_cpu": time.process_time() - t0, "db_mb": path.stat().st_size / 2**20}
+
+
+def run_export(db: Path, args: list[str], out: Path) -> dict:
+    cmd = [str(ROOT / ".venv" / "bin" / "newsarchive"), "export", "--db", str(db), "-q"] + \
+        [a.format(out=out) for a in args]
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status:
+        raise SystemExit(f"export failed ({status}): {' '.join(cmd)}")
+    return {"wall": time.monotonic() - t0, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}
+
+
+def _size(path: Path) -> float:
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files) / 2**20
+
+
+def write_section(results: Path, facts: dict, rows: list[tuple[str, dict, float]], days: int) -> None:
+    lines = ["## Dataset exports of a big archive (`python bench/export_big.py`)", "",
+             f"Synthetic archive built through `crawler.storage` ({days:,} days): {facts['events']:,} events, "
+             f"{facts['sources']:,} sources ({facts['copies']:,} of them wire copies; {facts['groups']:,} near-"
+             f"duplicate groups, {facts['duplicates']:,} sources marked as a copy), {facts['db_mb']:,.0f} MiB; "
+             f"built in {facts['build_cpu']:,.0f} s CPU (signatures, `save_day`, `save_source` with the grouping).",
+             "", "| format | wall s | CPU s | peak RSS MiB | output MiB |", "|---|---|---|---|---|"]
+    lines += [f"| {name} | {r['wall']:.0f} | {r['cpu']:.0f} | {r['rss_mb']:.0f} | {size:,.0f} |"
+              for name, r, size in rows]
+    lines += ["", "Each export is one `newsarchive export` process (CPU and peak RSS from `wait4`); the machine is "
+              "shared, so wall time varies more than CPU time.", ""]
+    section = "\n".join(lines)
+    text = results.read_text(encoding="utf-8") if results.exists() else ""
+    text = re.sub(r"## Dataset exports of a big archive.*?(?=\n## |\Z)", "", text, flags=re.S).rstrip()
+    results.write_text((text + "\n\n" if text else "") + section, encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--days", type=int, default=3650)
+    ap.add_argument("--per-day", type=int, default=30)
+    ap.add_argument("--workdir", type=Path, default=Path("/tmp/newsarchive-export-bench"))
+    ap.add_argument("--keep-db", action="store_true", help="reuse the archive of an earlier run when present")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
+    ap.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    db = args.workdir / "big.db"
+    facts_file = args.workdir / "facts.json"
+    import json
+
+    if args.build_only:  # in a child process: this one stays small, so the exports' peak RSS is theirs alone
+        facts_file.write_text(json.dumps(build(db, args.days, args.per_day)))
+        return
+    if not (args.keep_db and db.exists() and facts_file.exists()):
+        for p in args.workdir.glob("big.db*"):
+            p.unlink()
+        subprocess.run([sys.executable, __file__, "--build-only", "--days", str(args.days), "--per-day",
+                        str(args.per_day), "--workdir", str(args.workdir)], check=True)
+    facts = json.loads(facts_file.read_text())
+    print(facts, flush=True)
+    rows = []
+    for name, fmt_args in FORMATS:
+        out = args.workdir / "out"
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir()
+        r = run_export(db, fmt_args, out)
+        rows.append((name, r, _size(out)))
+        print(name, r, flush=True)
+    write_section(args.out, facts, rows, args.days)
+
+
+if __name__ == "__main__":
+    main()
