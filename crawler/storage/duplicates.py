@@ -148,8 +148,10 @@ def refresh_group(db: sqlite_utils.Database, group: int) -> None:
 
 def leave_group(db: sqlite_utils.Database, source_id: int, threshold: float = THRESHOLD) -> None:
     """Take a source out of the LSH index and of its group; the members left split where they no longer link."""
-    db.execute("DELETE FROM source_bands WHERE source_id = ?", [source_id])
-    row = db.execute("SELECT duplicate_group FROM sources WHERE id = ?", [source_id]).fetchone()
+    row = db.execute("SELECT duplicate_group, minhash FROM sources WHERE id = ?", [source_id]).fetchone()
+    if row and row[1]:  # its bands, found by their keys (the table's primary key: no second index to keep)
+        db.conn.executemany("DELETE FROM source_bands WHERE band = ? AND source_id = ?",
+                            [(k, source_id) for k in band_keys(row[1])])
     db.execute("UPDATE sources SET duplicate_group = NULL, duplicate_of = NULL, duplicate_similarity = NULL "
                "WHERE id = ?", [source_id])
     if not row or row[0] is None:

@@ -172,7 +172,6 @@ def _duplicates(db: sqlite_utils.Database) -> None:
     # the LSH index of crawler.storage.duplicates: one row per band of each stored signature
     db.execute("CREATE TABLE source_bands (band INTEGER NOT NULL, source_id INTEGER NOT NULL REFERENCES sources(id), "
                "PRIMARY KEY (band, source_id)) WITHOUT ROWID")
-    db.execute("CREATE INDEX idx_source_bands_source ON source_bands(source_id)")
 
 
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
