@@ -37,6 +37,7 @@ def test_comparison_rows_put_wceps_paper_figures_beside_ours(tmp_path):
     assert "| cited sources per event | min 1, max 3, mean 2, median 2 | min 1, max 5, mean 1.2, median 1" in text
     assert "collapsed: 1 of 7 (14.3%)" in text and "1 of 6 (16.7%) of the cited articles are a copy" in text
     assert "| dead sources | 2 of 8 (25.0%)" in text
+    assert "| events with no article | 1 of 4 (25.0%) | none: only events with at least one" in text
     assert "| recovered from web archives | 3 of 6 (50.0%) of the articles (wayback 2, commoncrawl 1)" in text
     assert "| extractor versions | trafilatura-2.3.1+na3.r1 | newspaper3k |" in text
     assert "| train | `train.jsonl` | 3 | 3 | 2020-01-01 | 2020-01-04 | 2 |" in text
