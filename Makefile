@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -U pip
-	$(BIN)/python -m pip install -q -e '.[test,parquet,report,browser]'
+	$(BIN)/python -m pip install -q -e '.[test,parquet,report,browser,hf]'
 	touch $(STAMP)
 
 venv: $(STAMP)

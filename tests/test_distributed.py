@@ -136,6 +136,31 @@ def test_ingest_restart_loses_no_item(tmp_path):
         assert content(tmp_path / "a.db") == before
 
 
+def test_ingest_groups_copies_as_the_crawl_does(tmp_path):
+    """Signatures and canonical URLs cross Redis in the article; the ingest's save_source groups the copies."""
+    import redis as redis_py
+
+    from crawler.distributed.ingest import drain_once
+
+    sig = list(range(500, 628))
+    items = [SourceFetch(url=url, final_url=url, http_status=200, status="fetched",
+                         fetched_at=f"2015-03-0{i + 2}T00:00:00+00:00", event_day=date(2015, 3, 1),
+                         article={"status": "ok", "title": "T", "text": "words " * 30, "word_count": 30,
+                                  "published": "2015-03-01", "minhash": sig, "canonical_url": canonical})
+             for i, (url, canonical) in enumerate([("http://wire.org/a", None), ("http://daily.org/b", None),
+                                                    ("http://amp.org/c", "http://daily.org/b")])]
+    with RedisServer(tmp_path) as server:
+        r = redis_py.Redis.from_url(server.url)
+        r.rpush(keys.ITEMS, *[encode_item(item) for item in items])
+        db = open_db(tmp_path / "a.db")
+        assert drain_once(r, db, batch=10, policy=RETRY) == 3
+        rows = db.execute("SELECT url, duplicate_group, duplicate_of IS NULL, canonical_url FROM sources "
+                          "ORDER BY fetched_at").fetchall()
+    assert len({g for _, g, _, _ in rows}) == 1 and rows[0][1] is not None
+    assert [rep for _, _, rep, _ in rows] == [True, False, False]  # same day published: the first fetched
+    assert rows[2][3] == "http://daily.org/b"
+
+
 def test_host_gate_spaces_turns_per_host_on_the_redis_clock(tmp_path):
     import redis as redis_py
 

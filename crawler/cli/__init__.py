@@ -27,13 +27,13 @@ def main():
 
 
 def _register() -> None:
-    from crawler.cli.archive import datasette_metadata, export, render, report, status
+    from crawler.cli.archive import datasette_metadata, dedup, export, render, report, status
     from crawler.cli.crawl import crawl, update
     from crawler.cli.distributed import ingest, worker
     from crawler.cli.pages import extract, parse_day_cmd, reextract
 
-    for command in (crawl, update, status, parse_day_cmd, extract, reextract, render, export, report, datasette_metadata,
-                    worker, ingest):
+    for command in (crawl, update, status, parse_day_cmd, extract, reextract, render, export, report, dedup,
+                    datasette_metadata, worker, ingest):
         main.add_command(command)
 
 

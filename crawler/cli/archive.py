@@ -100,23 +100,39 @@ def render(db, out, start, end, refresh_related, quiet):
 
 
 @click.command()
-@click.option("--format", "fmt", required=True, type=click.Choice(["jsonl", "csv", "parquet"]),
-              help="jsonl/parquet: one record per event; csv: a directory of flat tables.")
-@click.option("--out", required=True, type=click.Path(), help="Output file (csv: directory).")
+@click.option("--format", "fmt", required=True, type=click.Choice(["jsonl", "csv", "parquet", "wcep", "hf"]),
+              help="jsonl/parquet: one record per event; csv: a directory of flat tables; wcep: JSON Lines in "
+                   "WCEP's shape; hf: Parquet shards and a Hugging Face dataset card in a directory.")
+@click.option("--out", required=True, type=click.Path(),
+              help="Output file (csv, hf, and wcep with --split: a directory).")
 @db_option
 @range_options
 @click.option("--no-text", is_flag=True,
               help="Leave the sources' article text out (it belongs to its publishers).")
+@click.option("--split", "split_spec", metavar="NAME=FRACTION,…",
+              help="wcep/hf: split by time, e.g. train=0.8,validation=0.1,test=0.1 (no day in two splits).")
+@click.option("--keep-duplicates", is_flag=True,
+              help="wcep/hf: list every cited copy of a text (default: one article per near-duplicate group).")
 @quiet_option
-def export(fmt, out, db, start, end, no_text, quiet):
+def export(fmt, out, db, start, end, no_text, split_spec, keep_duplicates, quiet):
     """Export events with their entities and sources as a dataset, with a data card beside it."""
-    from crawler.archive.export import ExportError
-    from crawler.archive.export import export as run_export
-
     first, last = _range(start, end)
+    if fmt not in ("wcep", "hf") and (split_spec or keep_duplicates):
+        raise click.UsageError("--split and --keep-duplicates go with --format wcep or hf")
     database = open_archive(db)
+    if fmt in ("wcep", "hf"):
+        from crawler.archive.datasets import DatasetError as ExportError
+        from crawler.archive.datasets import export_dataset
+
+        run = lambda: export_dataset(database, fmt, out, start=first, end=last, split=split_spec,  # noqa: E731
+                                     keep_duplicates=keep_duplicates, with_text=not no_text)
+    else:
+        from crawler.archive.export import ExportError
+        from crawler.archive.export import export as run_export
+
+        run = lambda: run_export(database, fmt, out, start=first, end=last, with_text=not no_text)  # noqa: E731
     try:
-        stats = run_export(database, fmt, out, start=first, end=last, with_text=not no_text)
+        stats = run()
     except ExportError as err:
         raise Failure(str(err)) from None
     except OSError as err:
@@ -127,6 +143,8 @@ def export(fmt, out, db, start, end, no_text, quiet):
         span = f"{stats.first_day} … {stats.last_day}" if stats.events else "no events in range"
         click.echo(f"{_n(stats.events, 'event')}, {_n(stats.days, 'day')} ({span}), "
                    f"{_n(stats.sources, 'source')} → {stats.path}; data card {stats.datacard}")
+        for split in stats.splits if len(getattr(stats, "splits", [])) > 1 else []:
+            click.echo(f"  {split.name}: {_n(split.events, 'event')} ({split.first_day} … {split.last_day})")
 
 
 @click.command("datasette-metadata")
@@ -173,3 +191,23 @@ def report(db, out, start, end, quiet):
         ov = data["overview"]
         click.echo(f"report of {_n(ov['days'], 'day')}, {_n(ov['events'], 'event')}, {_n(ov['sources'], 'source')} "
                    f"({time.monotonic() - t0:.1f}s) → {out}")
+
+
+@click.command()
+@db_option
+@click.option("--recompute", is_flag=True,
+              help="Sign every stored text again (after the signature's definition changed), not only unsigned ones.")
+@click.option("--workers", type=int, help="Processes that compute signatures [default: one a core].")
+@quiet_option
+def dedup(db, recompute, workers, quiet):
+    """Sign stored article texts that lack a MinHash signature and rebuild the near-duplicate groups."""
+    from crawler.archive.dedup import dedup as run_dedup
+
+    open_archive(db).close()
+    try:
+        counts = run_dedup(db, recompute=recompute, workers=workers)
+    except sqlite3.Error as err:
+        raise Failure(f"updating {db} failed: {err}") from None
+    if not quiet:
+        click.echo(f"{_n(counts['signed'], 'text')} signed; {_n(counts['groups'], 'duplicate group')} holding "
+                   f"{_n(counts['grouped'], 'source')} ({counts['duplicates']} duplicates of a representative)")

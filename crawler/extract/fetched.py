@@ -68,7 +68,19 @@ def extract_source(body: bytes, url: str, content_type: str | None, event_day: s
         out.update(status="empty_extraction", error=f"no article text found ({words} words)")
     else:
         out.update(status="ok", error=None)
+    out.update(duplicate_keys(body, final_url or url, out))
     return out
+
+
+def duplicate_keys(body: bytes, page_url: str, article: dict) -> dict:
+    """What near-duplicate grouping needs of an extracted page: the canonical URL it declares and, for an article,
+    the MinHash signature of its text (``crawler.extract.canonical``, ``crawler.extract.fingerprint``)."""
+    from crawler.extract.canonical import declared_canonical
+    from crawler.extract.fingerprint import text_signature
+
+    ok = article.get("status") == "ok"
+    return {"canonical_url": declared_canonical(body, page_url),
+            "minhash": text_signature(article.get("text")) if ok else None}
 
 
 NOT_FOUND = re.compile(

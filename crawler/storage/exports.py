@@ -129,3 +129,49 @@ def export_facts(db: sqlite_utils.Database, start=None, end=None) -> dict:
             "SELECT id, command, started_at, finished_at, finish_reason, days, events, sources_fetched, "
             "software_version FROM runs ORDER BY id DESC LIMIT 10").fetchall(),
     }
+
+
+# -- dataset exports (WCEP shape, splits by time) ---------------------------------------------------------------
+
+def events_per_day(db: sqlite_utils.Database, start=None, end=None) -> list[tuple[str, int]]:
+    """(day, events) of the days of the range that have events, in day order (what a split by time cuts)."""
+    where, params = _range_sql(start, end)
+    return db.conn.execute(f"SELECT day, COUNT(*) FROM events WHERE {where} GROUP BY day ORDER BY day",
+                           params).fetchall()
+
+
+def has_column(db: sqlite_utils.Database, table: str, column: str) -> bool:
+    return any(row[1] == column for row in db.conn.execute(f"PRAGMA table_info({table})"))
+
+
+def entity_qids(db: sqlite_utils.Database, titles: list[str]) -> dict[str, str]:
+    """Wikidata ids of the given entity titles, where the archive has resolved them (``entities.qid``; an archive
+    without that column resolves none)."""
+    if not titles or not has_column(db, "entities", "qid"):
+        return {}
+    out = {}
+    for i in range(0, len(titles), 500):
+        part = titles[i : i + 500]
+        out.update(db.conn.execute(f"SELECT title, qid FROM entities WHERE qid IS NOT NULL AND title IN "
+                                   f"({','.join('?' * len(part))})", part).fetchall())
+    return out
+
+
+def duplicate_facts(db: sqlite_utils.Database, start=None, end=None) -> dict:
+    """Near-duplicate, dead and recovered counts over the distinct sources the range's events cite."""
+    where, params = _range_sql(start, end, "ev.day")
+    src = f"SELECT DISTINCT es.source_id FROM event_sources es JOIN events ev ON ev.id = es.event_id WHERE {where}"
+    row = db.conn.execute(
+        "SELECT COUNT(*), SUM(status = 'ok'), SUM(status = 'ok' AND duplicate_group IS NOT NULL), "
+        "SUM(status = 'ok' AND duplicate_of IS NOT NULL), COUNT(DISTINCT duplicate_group), "
+        "SUM(status NOT IN ('ok', 'pending')), SUM(status = 'pending'), SUM(status = 'ok' AND recovered_from "
+        f"IS NOT NULL), SUM(canonical_url IS NOT NULL) FROM sources WHERE id IN ({src})", params).fetchone()
+    keys = ("sources", "ok", "grouped", "duplicates", "groups", "failed", "pending", "recovered", "canonical")
+    facts = dict(zip(keys, (v or 0 for v in row)))
+    facts["date_sources"] = db.conn.execute(
+        f"SELECT COALESCE(date_source, 'none'), COUNT(*) FROM sources WHERE status = 'ok' AND id IN ({src}) "
+        "GROUP BY 1 ORDER BY 2 DESC", params).fetchall()
+    facts["recovered_from"] = db.conn.execute(
+        f"SELECT recovered_from, COUNT(*) FROM sources WHERE status = 'ok' AND recovered_from IS NOT NULL "
+        f"AND id IN ({src}) GROUP BY 1 ORDER BY 2 DESC", params).fetchall()
+    return facts

@@ -215,6 +215,23 @@ def _entities(db: sqlite_utils.Database) -> None:
     )
 
 
+DUPLICATE_COLUMNS = {
+    "canonical_url": "TEXT", "minhash": "BLOB", "duplicate_group": "INTEGER", "duplicate_of": "INTEGER",
+    "duplicate_similarity": "REAL",
+}
+
+
+@migrations(name="0010_duplicates")
+def _duplicates(db: sqlite_utils.Database) -> None:
+    for col, decl in DUPLICATE_COLUMNS.items():
+        db.execute(f"ALTER TABLE sources ADD COLUMN {col} {decl}")
+    db.execute("CREATE INDEX idx_sources_canonical_url ON sources(canonical_url)")
+    db.execute("CREATE INDEX idx_sources_duplicate_group ON sources(duplicate_group)")
+    # the LSH index of crawler.storage.duplicates: one row per band of each stored signature
+    db.execute("CREATE TABLE source_bands (band INTEGER NOT NULL, source_id INTEGER NOT NULL REFERENCES sources(id), "
+               "PRIMARY KEY (band, source_id)) WITHOUT ROWID")
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating parents) the archive with WAL, foreign keys on and migrations applied."""
     path = Path(path)

@@ -11,6 +11,7 @@ import sqlite_utils
 from crawler.items import SourceFetch
 from crawler.storage.blobs import pack, unpack
 from crawler.storage.days import stable_id, utcnow
+from crawler.storage.duplicates import pack_signature, place_source
 from crawler.net.urls import source_url
 
 # Failures worth another try later, with exponential backoff: attempts 1,2,3,… wait 1h, 4h, 16h, …
@@ -120,7 +121,16 @@ def save_source(db: sqlite_utils.Database, fetch: SourceFetch, result: dict | No
         cols = list(row)
         db.execute(f"UPDATE sources SET {', '.join(f'{c} = ?' for c in cols)} WHERE url = ?",
                    [row[c] for c in cols] + [url])
+        if result and "text" in result:
+            _place(db, stable_id(url), result)
     return status
+
+
+def _place(db: sqlite_utils.Database, source_id: int, result: dict) -> None:
+    """(Re)place an extracted source among the near-duplicate groups (``crawler.storage.duplicates``)."""
+    ok = result.get("status") == "ok"
+    place_source(db, source_id, pack_signature(result.get("minhash")) if ok else None, result.get("canonical_url"),
+                 article=ok)
 
 
 def _insert(db: sqlite_utils.Database, url: str, cited_url: str, status: str) -> None:
@@ -222,5 +232,7 @@ def update_extraction(db: sqlite_utils.Database, source_id: int, result: dict) -
     row["error"] = result.get("error")
     row["extracted_at"] = utcnow()
     cols = list(row)
-    db.execute(f"UPDATE sources SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
-               [row[c] for c in cols] + [source_id])
+    with db.atomic():
+        db.execute(f"UPDATE sources SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+                   [row[c] for c in cols] + [source_id])
+        _place(db, source_id, result)
