@@ -375,3 +375,15 @@ def test_byline_classes_that_name_the_author_and_their_profile_links():
                    "<span>Games Editor</span></div>") == ["Ben Silverman"]
     assert authors("<div class='author'>By <a href='/people/ann-lee'>Ann Lee</a> and "
                    "<a href='/people/raj-patel'>Raj Patel</a></div>") == ["Ann Lee", "Raj Patel"]
+
+
+def test_headline_in_dublin_core_or_parsely_metadata():
+    body = "<body><article><h2>Springfield Gazette</h2>" + BODY + "</article></body>"
+    for meta in ("<meta name='DC.Title' content='Council approves the 2025 budget'>",
+                 "<meta name='parsely-title' content='Council approves the 2025 budget'>"):
+        page = f"<html><head><title>Springfield Gazette - Local news</title>{meta}</head>{body}</html>"
+        assert extract_article(page, "https://gazette.example.org/n/1").title == "Council approves the 2025 budget"
+    # og:title and the JSON-LD headline keep their rank
+    page = ("<html><head><meta property='og:title' content='Budget approved after a long night'>"
+            "<meta name='dc.title' content='Council approves the 2025 budget'></head>" + body + "</html>")
+    assert extract_article(page, "https://gazette.example.org/n/1").title == "Budget approved after a long night"

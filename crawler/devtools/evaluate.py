@@ -24,12 +24,13 @@ import time
 from pathlib import Path
 
 from crawler.devtools.evaluate_heldout import heldout_cases
+from crawler.devtools.evaluate_misses import body_misses, title_misses
 from crawler.devtools.evaluate_unseen import (FOLDS, KEEP_AT, Case, Run, check_counts, figure, fit_date_table,
                                      refit_date_table, reliability, run_all)
 from crawler.extract.article import EXTRACTOR_VERSION, extract_article
 from crawler.extract.date_confidence import DATA as DATE_TABLE_PATH
 from crawler.extract.encoding import decode_html
-from crawler.devtools.metrics import norm_text, tokenize
+from crawler.devtools.metrics import html_block_text, norm_text, tokenize
 
 DEFAULT_REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 
@@ -121,10 +122,7 @@ def fundus_body(exp: dict) -> str:
 
 
 def _html_text(path: Path) -> str:
-    import lxml.html
-
-    tree = lxml.html.fromstring(path.read_text("utf-8"))
-    return "\n".join(" ".join(p.text_content().split()) for p in tree.iter("p"))
+    return html_block_text(path.read_text("utf-8"))
 
 
 def _read_json(path: Path):
@@ -313,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--fit-date-table", action="store_true",
                     help=f"refit the date-confidence table on all pages and write it to {DATE_TABLE_PATH.name}")
+    ap.add_argument("--misses", choices=("title", "body"), help="list the unseen misses of one figure")
+    ap.add_argument("--sets", help="comma-separated data sets to read (default: all)")
     ap.add_argument("--speed-worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     root: Path = args.realdata
@@ -325,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"extractor {EXTRACTOR_VERSION}; realdata {root}")
     t0 = time.time()
     cases = all_cases(root, args.limit)
+    if args.sets:
+        cases = [c for c in cases if c.set in args.sets.split(",")]
     run = run_all(cases, baselines=not args.no_baselines, refit=refit_date_table)
     if args.fit_date_table:
         DATE_TABLE_PATH.write_text(fit_date_table(run.cases, run.readings["visible"]).to_json(), encoding="utf-8")
@@ -336,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     print_reliability(run)
     print()
     print_targets(run)
+    if args.misses:
+        print()
+        print("\n".join(title_misses(run) if args.misses == "title" else body_misses(run)))
     if not args.no_speed:
         print()
         print_speed(root, args.limit)

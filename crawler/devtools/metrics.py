@@ -92,6 +92,25 @@ def body_scores(pairs: Iterable[tuple[str | None, str | None]]) -> dict[str, flo
     return out
 
 
+# elements that start a new line of text (their words are never glued to the neighbours')
+_BLOCK_TAGS = frozenset("p div li h1 h2 h3 h4 h5 h6 pre td th tr blockquote figcaption figure br dt dd dl section "
+                        "article header footer table ul ol hr".split())
+
+
+def html_block_text(html: str) -> str:
+    """The text of an HTML fragment, one line per block (paragraphs, headings, list items, preformatted
+    text, table cells...): what a reader sees of an expected article, not just its ``<p>`` elements."""
+    import lxml.html
+
+    tree = lxml.html.fromstring(html)
+    for el in tree.iter():
+        if isinstance(el.tag, str) and el.tag in _BLOCK_TAGS:
+            el.text = "\n" + (el.text or "")
+            el.tail = "\n" + (el.tail or "")
+    lines = (" ".join(line.split()) for line in tree.text_content().split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 def norm_text(s: str | None) -> str:
     """Comparison form of a short field (title, author): NFKC, unified quotes/dashes, collapsed blanks."""
     if not s:

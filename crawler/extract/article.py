@@ -6,7 +6,8 @@ prose); else trafilatura in precision mode without its readability/justext compa
 re-run in its default balanced mode when that result is short or covers less than 15% of the
 page's paragraph text (precision mode occasionally keeps only a reprint notice, or nothing); then
 text found only in scripts (JSON-LD ``articleBody``, an app state's ``contentHtml``) when all of
-that fails. Finally a line-level clean-up of boilerplate trafilatura leaves in: the headline
+that fails. When the page splits the body over sibling containers of one template, the prose of the
+containers the extractor left is added (``crawler.extract.chunks``). Finally a line-level clean-up of boilerplate trafilatura leaves in: the headline
 repeated as first line, "Related:/Read more:" teasers and the link lists under them, newsletter,
 follow-us and photo-credit lines, "Click To Tweet" suffixes, bare date lines at the edges.
 
@@ -34,12 +35,13 @@ from .knowledge import Knowledge, shipped
 from .outlets import RULES_VERSION, apply_rule
 from .page import Page, norm_words
 from .authors import extract_authors
+from .chunks import add_continuations
 from .title import extract_description, extract_site_name, extract_title, title_candidates
 
 EXTRACTOR = "trafilatura"
 # changes whenever extraction changes (outlet rules carry their own RULES_VERSION), so that
 # ``newsarchive reextract`` upgrades stored sources
-EXTRACTOR_SUFFIX = "na4"
+EXTRACTOR_SUFFIX = "na5"
 
 
 def _trafilatura_version() -> str:
@@ -64,6 +66,7 @@ class ExtractOptions:
     include_tables: bool = True
     include_comments: bool = False
     clean_lines: bool = True  # line-level boilerplate clean-up
+    continuations: bool = True  # the body's chunks in sibling containers of the same template
     outlet_rules: bool = True
     use_htmldate: bool = True  # last step of the date cascade (the slow one)
 
@@ -153,7 +156,8 @@ def _script_body(page: Page) -> str:
 
 def extract_body(page: Page, opts: ExtractOptions = DEFAULT_OPTIONS) -> str:
     """Main text: trafilatura precision (fast) first; the default balanced mode when that result is
-    short or covers little of the page's paragraph text; text found only in scripts when both fail."""
+    short or covers little of the page's paragraph text; text found only in scripts when both fail.
+    Chunks of the body in sibling containers of the same template are added (``chunks``)."""
     if page.tree is None:
         return ""
     text = _trafilatura(page.tree, page.url, opts, opts.favor_precision)
@@ -166,8 +170,8 @@ def extract_body(page: Page, opts: ExtractOptions = DEFAULT_OPTIONS) -> str:
     if len(text) < 200:
         alt = _script_body(page)
         if len(alt) > max(2 * len(text), 200):
-            text = alt
-    return text
+            return alt
+    return add_continuations(page, text) if opts.continuations else text
 
 
 _BOILER_LINE = re.compile(
@@ -240,8 +244,7 @@ def clean_body(text: str, title: str | list[str] | None = None) -> str:
         s = _CLICK_TO_TWEET.sub("", s)
         if not s:
             continue
-        key = norm_words(s)
-        if i < 3 and key in title_keys:
+        if i < 3 and norm_words(s) in title_keys:
             continue
         if _BOILER_LINE.match(s) or _PROMPT_LINE.match(s):
             # a teaser header: the short list items right under it are its links

@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from htmldate import find_date
+from lxml import etree
 
 from .date_confidence import DateTable
 from .dateparse import _TEXT_DATE, find_text_date, other_reading, parse_datetime, url_date
@@ -174,21 +175,26 @@ def _meta_candidates(page: Page, order):
             yield c
 
 
-_TIME_XPATHS = (
-    "//time[@pubdate]",
-    "//*[@itemprop='datePublished'][not(self::meta)]",
-    "//article//header//time[@datetime] | //header//time[@datetime]",
-    "//article//time[@datetime]",
-)
+# the date elements, each kind tried in turn (its first element inside the article gives a candidate):
+# <time pubdate>, an itemprop=datePublished element (not a <meta>), a <time datetime> in a header, in an article
+_TIME_ELEMENTS = etree.XPath("//time | //*[@itemprop='datePublished']")
+_TIME_KINDS = (lambda el: el.tag == "time" and el.get("pubdate") is not None,
+               lambda el: el.get("itemprop") == "datePublished" and el.tag != "meta",
+               lambda el: _dated_time(el, "header"), lambda el: _dated_time(el, "article"))
+
+
+def _dated_time(el, within: str) -> bool:
+    return el.tag == "time" and el.get("datetime") is not None and next(el.iterancestors(within), None) is not None
 
 
 def _time_candidates(page: Page, order):
     tree = page.tree
     if tree is None:
         return
-    for xp in _TIME_XPATHS:
-        for el in tree.xpath(xp):
-            if page.outside_article(el):
+    elements = _TIME_ELEMENTS(tree)  # one pass over the tree, in document order
+    for kind in _TIME_KINDS:
+        for el in elements:
+            if not kind(el) or page.outside_article(el):
                 continue
             v = el.get("datetime") or el.get("content") or " ".join(el.itertext()).strip()
             c = _cand(v, "time-element", order)

@@ -1,6 +1,6 @@
 """One parsed page shared by the title, author, date and outlet-rule extractors.
 
-The HTML is parsed once (with trafilatura's parser settings, so the same tree can be handed
+The HTML is parsed once (as trafilatura's ``load_html`` parses it, so the same tree can be handed
 to trafilatura and htmldate, which copy it before changing it); the ``<meta>`` map and the
 JSON-LD objects are computed lazily and cached. Pure: no Scrapy.
 """
@@ -14,7 +14,7 @@ from html import unescape
 from urllib.parse import urlsplit
 
 import tldextract
-from lxml.html import HtmlElement
+from lxml.html import HTMLParser, HtmlElement, fromstring
 
 # the public-suffix list bundled with tldextract: no download, no cache file; private suffixes
 # (blogspot.com, github.io) count, so each blog on them is its own publisher
@@ -30,14 +30,47 @@ _FOREIGN_KEYS = {"itemListElement", "relatedLink", "hasPart", "isPartOf", "citat
                  "subjectOf", "workExample", "significantLink", "mentions", "about"}
 
 
-def parse_html(html: str | bytes) -> HtmlElement | None:
-    """Parse like trafilatura does (comments and PIs removed)."""
-    from trafilatura.utils import load_html
+# trafilatura's parser settings and the repairs its load_html makes before parsing a string
+_PARSER = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
+                     remove_pis=True)
+_CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])  # not allowed in XML, nor by libxml2
+_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF in UTF-8
+_DOCTYPE_TAG = re.compile("^< ?! ?DOCTYPE[^>]*/[^<>]*>", re.IGNORECASE)
+_SELF_CLOSED_HTML = re.compile(r"(<html.*?)\s*/>", re.IGNORECASE)
 
+
+def parse_html(html: str | bytes) -> HtmlElement | None:
+    """Parse like trafilatura's ``load_html`` does (its parser: comments and PIs removed; a self-closing
+    doctype or ``<html/>`` repaired, control characters and non-characters dropped, a document with neither
+    "html" in its first 50 characters nor two top-level elements refused), reading a string through its
+    UTF-8 bytes, where the control characters go in one ``bytes.translate``. Bytes are left to trafilatura
+    (it guesses their encoding)."""
+    if not isinstance(html, str):
+        from trafilatura.utils import load_html
+
+        try:
+            return load_html(html)
+        except Exception:  # pragma: no cover - lxml edge cases
+            return None
+    beginning = html[:50].lower()
+    if "doctype" in beginning:
+        first, _nl, rest = html.partition("\n")
+        html = _DOCTYPE_TAG.sub("", first, count=1) + "\n" + rest
+    for line in html[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            html = _SELF_CLOSED_HTML.sub(r"\1>", html, count=1)
+            break
+    data = html.encode("utf-8", "surrogatepass").translate(None, _CONTROL_BYTES)
+    for nonchar in _NONCHARACTERS:
+        if nonchar in data:
+            data = data.replace(nonchar, b"")
     try:
-        return load_html(html)
-    except Exception:  # pragma: no cover - lxml edge cases
+        tree = fromstring(data, parser=_PARSER)
+    except Exception:  # lxml edge cases (an empty document)
         return None
+    if tree is not None and "html" not in beginning and len(tree) < 2:
+        return None  # not an HTML document
+    return tree
 
 
 def registered_domain(url_or_host: str | None) -> str | None:
@@ -279,29 +312,28 @@ class Page:
 
     # -- misc --------------------------------------------------------------------------
     @cached_property
+    def paragraphs(self) -> list[tuple[HtmlElement, str]]:
+        """Every ``<p>`` in document order with its whitespace-normalised text."""
+        if self.tree is None:
+            return []
+        return [(p, " ".join("".join(p.itertext()).split())) for p in self.tree.iter("p")]
+
+    @cached_property
     def paragraph_mass(self) -> int:
         """Characters of paragraph-like ``<p>`` text (80+ characters): a cheap gauge of the prose."""
-        total = 0
-        if self.tree is not None:
-            for p in self.tree.iter("p"):
-                n = len(" ".join("".join(p.itertext()).split()))
-                if n >= 80:
-                    total += n
-        return total
+        return sum(len(t) for _p, t in self.paragraphs if len(t) >= 80)
 
     @cached_property
     def prose_sample(self) -> str:
         """The first ~5,000 characters of paragraph-like ``<p>`` text (80+ characters each)."""
         parts: list[str] = []
         size = 0
-        if self.tree is not None:
-            for p in self.tree.iter("p"):
-                txt = " ".join("".join(p.itertext()).split())
-                if len(txt) >= 80:
-                    parts.append(txt)
-                    size += len(txt) + 1
-                    if size >= 5000:
-                        break
+        for _p, txt in self.paragraphs:
+            if len(txt) >= 80:
+                parts.append(txt)
+                size += len(txt) + 1
+                if size >= 5000:
+                    break
         return " ".join(parts)
 
     @cached_property

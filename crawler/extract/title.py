@@ -1,8 +1,10 @@
 """Headline, standfirst and site name from a parsed page (pure: no Scrapy). Authors: ``authors``.
 
 Headline: the candidates are the JSON-LD ``headline`` of the page's own article, ``og:title``, the
-headline element (the h1/h2 whose text matches the start of the declared titles, see
-``Page.headline_element``), ``twitter:title`` and ``<title>``, tried in that order of reliability.
+headline in other metadata vocabularies (Dublin Core ``dc.title``, Parse.ly ``parsely-title``,
+``citation_title``, ``sailthru.title``), the headline element (the h1/h2 whose text matches the start of
+the declared titles, see ``Page.headline_element``), ``twitter:title`` and ``<title>``, tried in that
+order of reliability.
 Site-name decorations (" - The Telegraph", "| The Hindu", "Headline | Royal | News | Express.co.uk",
 "헤드라인-정치ㅣ한국일보") are stripped first, using og:site_name, application-name, the JSON-LD
 publisher and WebSite names and the registered domain's label. A JSON-LD headline the publisher cut
@@ -143,14 +145,18 @@ def title_candidates(page: Page) -> dict[str, str]:
     return dict(cached)
 
 
+# the headline in other metadata vocabularies: Dublin Core, Parse.ly, Highwire (citation_), Sailthru
+_META_TITLES = ("dc.title", "dc:title", "dcterms.title", "parsely-title", "citation_title", "sailthru.title")
+
+
 def _title_candidates(page: Page) -> dict[str, str]:
     names = site_names(page)
     out: dict[str, str] = {}
     ld = _jsonld_headline(page)
     if ld:
         out["jsonld"] = strip_site_name(ld, names)
-    for src, name in (("og", "og:title"), ("twitter", "twitter:title")):
-        v = clean_text(page.meta_first(name))
+    for src, names_ in (("og", ("og:title",)), ("meta", _META_TITLES), ("twitter", ("twitter:title",))):
+        v = clean_text(page.meta_first(*names_))
         if v:
             out[src] = strip_site_name(v, names)
     h = page.headline_element
@@ -163,7 +169,7 @@ def _title_candidates(page: Page) -> dict[str, str]:
     return {k: v for k, v in out.items() if v}
 
 
-_ORDER = ("jsonld", "og", "h1", "twitter", "title")
+_ORDER = ("jsonld", "og", "meta", "h1", "twitter", "title")
 
 
 def _words(s: str) -> set[str]:
