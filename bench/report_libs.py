@@ -4,7 +4,7 @@ Each candidate draws the same synthetic aggregates (fixed seed): 264 monthly bar
 stacked bar of 22 years x 8 statuses, the top 25 outlets, a 63-bucket lag histogram and a world map (Natural
 Earth 1:110m land + 1,500 sized points) into one self-contained HTML file, with its JavaScript inlined.
 
-    python bench/report_libs.py --lib altair|bokeh|plotly|matplotlib --out DIR [--land crawler/archive/data/land-110m.json]
+    python bench/report_libs.py --lib altair|bokeh|plotly|matplotlib --out DIR [--land crawler/archive/report/data/land-110m.json]
     .venv/bin/python bench/report_libs.py --check DIR/*.html
 
 Run the first once per candidate, each from a virtualenv that has only that library (bench/results.md lists the

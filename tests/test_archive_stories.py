@@ -1,10 +1,10 @@
-"""Story pages (crawler.archive.stories, crawler.storage.stories): one page per story, its events in date order
+"""Story pages (crawler.archive.markdown.stories, crawler.storage.stories): one page per story, its events in date order
 with their sources, linked from each event page, canonical story names, written incrementally."""
 
 from __future__ import annotations
 
-from crawler.archive.render import render_archive
-from crawler.archive.stories import story_slugs, wiki_url
+from crawler.archive.markdown.render import render_archive
+from crawler.archive.markdown.stories import story_slugs, wiki_url
 from crawler.items import EntityBatch, EntityResolution
 from crawler.storage.entities import save_resolutions
 from crawler.storage.schema import open_db

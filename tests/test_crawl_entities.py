@@ -7,7 +7,6 @@ import json
 import shutil
 import time
 from math import ceil
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest

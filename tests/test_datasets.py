@@ -1,4 +1,4 @@
-"""wcep and hf dataset exports (crawler.archive.datasets): files per split, Parquet schema and counts, the card,
+"""wcep and hf dataset exports (crawler.archive.datasets.training): files per split, Parquet schema and counts, the card,
 loading with pyarrow and with Hugging Face datasets."""
 
 import json
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crawler.archive.datasets import DatasetError, arrow_schema, export_dataset
-from crawler.archive.wcep import RECORD_FIELDS
+from crawler.archive.datasets.training import DatasetError, arrow_schema, export_dataset
+from crawler.archive.datasets.wcep import RECORD_FIELDS
 from crawler.cli.archive import export as export_cmd
 from tests.test_wcep import URLS, build_archive
 

@@ -1,4 +1,4 @@
-"""Dataset exports (crawler.archive.export): JSONL, Parquet and CSV round trips, --no-text, data cards."""
+"""Dataset exports (crawler.archive.datasets.export): JSONL, Parquet and CSV round trips, --no-text, data cards."""
 
 import csv
 import json
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crawler.archive import export as export_mod
+from crawler.archive.datasets import export as export_mod
 from crawler.cli.archive import export as export_cmd
-from crawler.archive.export import ExportError, export, iter_events
+from crawler.archive.datasets.export import ExportError, export, iter_events
 from crawler.items import DayPage, SourceFetch
 from crawler.portal.wikitext import parse_wikitext
 from crawler.storage.days import save_day

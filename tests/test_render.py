@@ -1,4 +1,4 @@
-"""Archive pages from a database built without any crawl (crawler.archive.render)."""
+"""Archive pages from a database built without any crawl (crawler.archive.markdown.render)."""
 
 import json
 from datetime import date
@@ -7,12 +7,12 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
-from crawler.archive import related as related_mod
-from crawler.archive import render as render_mod
+from crawler.archive.markdown import related as related_mod
+from crawler.archive.markdown import render as render_mod
 from crawler.cli.archive import render as render_cmd
-from crawler.archive.markdown import clean, md_inline, md_paragraph, safe_url
-from crawler.archive.related import _key_day, path_key
-from crawler.archive.render import render_archive
+from crawler.archive.markdown.escape import clean, md_inline, md_paragraph, safe_url
+from crawler.archive.markdown.related import _key_day, path_key
+from crawler.archive.markdown.render import render_archive
 from crawler.storage.events import days_sharing_entities
 from crawler.items import DayPage, Entity, Event, SourceFetch, SourceRef
 from crawler.storage.days import save_day
@@ -288,7 +288,7 @@ def test_render_command(tmp_path):
 def test_path_key_orders_like_the_path_strings():
     from datetime import timedelta
 
-    from crawler.archive.slug import day_index_path
+    from crawler.archive.markdown.slug import day_index_path
 
     days = [(date(2016, 11, 25) + timedelta(days=i)).isoformat() for i in range(800)]
     assert sorted(days, key=path_key) == sorted(days, key=day_index_path)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.archive import related as related_mod
-from crawler.archive.render import render_archive
+from crawler.archive.markdown import related as related_mod
+from crawler.archive.markdown.render import render_archive
 from crawler.items import DayPage, SourceFetch
 from crawler.portal.wikitext import parse_wikitext
 from crawler.storage.days import save_day

@@ -113,7 +113,7 @@ def test_range_restricts_days_events_and_the_sources_they_cite(archive):
 
 
 def test_months_days_and_sources_per_event(archive):
-    from crawler.archive.report import month_rows, per_event_rows
+    from crawler.archive.report.page import month_rows, per_event_rows
 
     data = collect(archive)
     assert data["months"] == [
@@ -132,7 +132,7 @@ def test_months_days_and_sources_per_event(archive):
 
 
 def test_status_by_year_and_recoveries(archive):
-    from crawler.archive.report import status_rows
+    from crawler.archive.report.page import status_rows
 
     data = collect(archive)
     _, cats, table = status_rows(data["status_by_year"])
@@ -146,7 +146,7 @@ def test_status_by_year_and_recoveries(archive):
 
 
 def test_outlets_with_their_rates(archive):
-    from crawler.archive.report import outlet_rows
+    from crawler.archive.report.page import outlet_rows
 
     rows = collect(archive)["outlets"]
     assert [(r["outlet"], r["citations"], r["sources"], r["ok"], r["recovered"], r["failed"], r["pending"])
@@ -158,7 +158,7 @@ def test_outlets_with_their_rates(archive):
 
 
 def test_dates_lag_provenance_and_versions(archive):
-    from crawler.archive.report import lag_rows, version_rows
+    from crawler.archive.report.page import lag_rows, version_rows
 
     data = collect(archive)
     assert data["lag"] == [{"lag": -2, "sources": 1}, {"lag": 0, "sources": 1}, {"lag": 72, "sources": 1}]
@@ -172,7 +172,7 @@ def test_dates_lag_provenance_and_versions(archive):
 
 
 def test_lag_buckets_edges():
-    from crawler.archive.report import lag_label
+    from crawler.archive.report.page import lag_label
 
     assert [lag_label(v) for v in (-31, -30, -8, -7, 0, 7, 8, 30, 31, None)] == [
         "< -30", "-30…-8", "-30…-8", "-7", "0", "7", "8…30", "8…30", "> 30", "unreadable"]
@@ -197,7 +197,7 @@ def test_no_located_entity_is_a_note_not_an_error(tmp_path):
 
 
 def test_runs_newest_first_and_durations(archive):
-    from crawler.archive.report import duration
+    from crawler.archive.report.page import duration
 
     runs = collect(archive)["runs"]
     assert [(r["id"], r["events"]) for r in runs] == [(2, 20), (1, 10)]
@@ -207,8 +207,8 @@ def test_runs_newest_first_and_durations(archive):
 
 
 def _page(data) -> str:
-    from crawler.archive.report import build_page
-    from crawler.archive.report_charts import land
+    from crawler.archive.report.page import build_page
+    from crawler.archive.report.charts import land
 
     return build_page(data, vega_js="/* vega */", land=land(), current_version=CUR,
                       meta={"database": "a.db", "generated": "now", "software": "0"})
@@ -297,7 +297,7 @@ def test_report_command_writes_the_page(tmp_path):
 
 
 def test_missing_plotting_library_is_one_line(tmp_path, monkeypatch):
-    from crawler.archive import report_charts
+    from crawler.archive.report import charts as report_charts
     from crawler.cli import main
 
     build_fixture(tmp_path / "a.db")

@@ -1,8 +1,8 @@
-"""Slugs and page paths of the archive (crawler.archive.slug)."""
+"""Slugs and page paths of the archive (crawler.archive.markdown.slug)."""
 
 from datetime import date
 
-from crawler.archive.slug import day_index_path, display_text, event_path, slugify, unique_slugs
+from crawler.archive.markdown.slug import day_index_path, display_text, event_path, slugify, unique_slugs
 
 
 def test_transliterates_without_mojibake():

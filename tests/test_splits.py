@@ -1,8 +1,8 @@
-"""Chronological splits cut at day boundaries (crawler.archive.splits)."""
+"""Chronological splits cut at day boundaries (crawler.archive.datasets.splits)."""
 
 import pytest
 
-from crawler.archive.splits import SplitError, cut_by_day, parse_splits, split_finder
+from crawler.archive.datasets.splits import SplitError, cut_by_day, parse_splits, split_finder
 
 
 def test_parse_names_and_fractions_in_order():

@@ -1,10 +1,10 @@
-"""Events as WCEP records (crawler.archive.wcep): shape, collapsed near-duplicates, figures for the card."""
+"""Events as WCEP records (crawler.archive.datasets.wcep): shape, collapsed near-duplicates, figures for the card."""
 
 from datetime import date, timedelta
 
 import pytest
 
-from crawler.archive.wcep import CardFigures, collapse, wcep_records, wiki_path
+from crawler.archive.datasets.wcep import CardFigures, collapse, wcep_records, wiki_path
 from crawler.items import DayPage, Entity, Event, SourceFetch, SourceRef
 from crawler.storage.days import save_day
 from crawler.storage.schema import open_db

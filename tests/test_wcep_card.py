@@ -1,10 +1,10 @@
-"""The data card of wcep/hf exports (crawler.archive.wcep_card): WCEP's figures beside the export's."""
+"""The data card of wcep/hf exports (crawler.archive.datasets.card): WCEP's figures beside the export's."""
 
 from pathlib import Path
 
-from crawler.archive.splits import Split
-from crawler.archive.wcep import CardFigures
-from crawler.archive.wcep_card import hf_header, render_wcep_card
+from crawler.archive.datasets.splits import Split
+from crawler.archive.datasets.wcep import CardFigures
+from crawler.archive.datasets.card import hf_header, render_wcep_card
 
 
 class Stats:

@@ -75,7 +75,7 @@ def status(db, as_json, redis_url):
 @quiet_option
 def render(db, out, start, end, refresh_related, quiet):
     """Write the Markdown event pages and day index pages; unchanged files are left alone."""
-    from crawler.archive.render import render_archive
+    from crawler.archive.markdown.render import render_archive
     from crawler.storage.events import day_span
 
     first, last = _range(start, end)
@@ -121,14 +121,14 @@ def export(fmt, out, db, start, end, no_text, split_spec, keep_duplicates, quiet
         raise click.UsageError("--split and --keep-duplicates go with --format wcep or hf")
     database = open_archive(db)
     if fmt in ("wcep", "hf"):
-        from crawler.archive.datasets import DatasetError as ExportError
-        from crawler.archive.datasets import export_dataset
+        from crawler.archive.datasets.training import DatasetError as ExportError
+        from crawler.archive.datasets.training import export_dataset
 
         run = lambda: export_dataset(database, fmt, out, start=first, end=last, split=split_spec,  # noqa: E731
                                      keep_duplicates=keep_duplicates, with_text=not no_text)
     else:
-        from crawler.archive.export import ExportError
-        from crawler.archive.export import export as run_export
+        from crawler.archive.datasets.export import ExportError
+        from crawler.archive.datasets.export import export as run_export
 
         run = lambda: run_export(database, fmt, out, start=first, end=last, with_text=not no_text)  # noqa: E731
     try:
@@ -171,8 +171,8 @@ def datasette_metadata(out, database):
 @quiet_option
 def report(db, out, start, end, quiet):
     """Write the coverage report: one self-contained HTML page of plots and sortable tables."""
-    from crawler.archive.report import write_report
-    from crawler.archive.report_charts import MissingLibrary, check_available
+    from crawler.archive.report.page import write_report
+    from crawler.archive.report.charts import MissingLibrary, check_available
 
     try:
         check_available()

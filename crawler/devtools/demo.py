@@ -106,8 +106,8 @@ def main(argv=None) -> int:
     for row in db.query("SELECT title, published, date_source, word_count FROM sources WHERE status = 'ok' "
                         "ORDER BY published LIMIT 5"):
         print(f"  {row['published']} ({row['date_source']}) {row['title']} — {row['word_count']} words")
-    from crawler.archive.export import export
-    from crawler.archive.render import render_archive
+    from crawler.archive.datasets.export import export
+    from crawler.archive.markdown.render import render_archive
 
     out = Path(args.db).parent
     rendered = render_archive(db, out / "news")
@@ -130,8 +130,8 @@ def main(argv=None) -> int:
         place = r["location"]
         print(f"  {r['text'][:60]}… → {place['title']} ({place['qid'] or 'no Wikidata id'}) "
               f"at {place['lat']}, {place['lon']}")
-    from crawler.archive.report import write_report
-    from crawler.archive.report_charts import MissingLibrary
+    from crawler.archive.report.page import write_report
+    from crawler.archive.report.charts import MissingLibrary
 
     try:
         write_report(db, out / "report.html", label=args.db)

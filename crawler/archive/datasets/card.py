@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from crawler import __version__
-from crawler.archive.wcep import ARTICLE_FIELDS, RECORD_FIELDS, CardFigures
+from crawler.archive.datasets.wcep import ARTICLE_FIELDS, RECORD_FIELDS, CardFigures
 
 # Gholipour Ghalandari et al. 2020, "A Large-Scale Multi-Document Summarization Dataset from the Wikipedia Current
 # Events Portal" (ACL), Tables 3 and 4, and complementizer/wcep-mds-dataset.

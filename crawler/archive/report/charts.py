@@ -1,7 +1,7 @@
 """The report's charts as Vega-Lite specs, built with Vega-Altair (pure: plain rows in, spec dicts out).
 
 Every chart has a title and titled axes; its data is inlined in the spec, so the page needs no network. The
-world outline is Natural Earth's 1:110m land (world-atlas 2.0.2, crawler/archive/data/land-110m.json).
+world outline is Natural Earth's 1:110m land (world-atlas 2.0.2, crawler/archive/report/data/land-110m.json).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ Event page layout (as the sample ``seed/000_7a574500c5386c58.txt``)::
     <blank>
     ### Stories:                                                  } only for an event under stories (parent
     <blank>                                                       } bullets): links to their pages, outermost
-    1. [<story>](/news/stories/<slug>.md)                         } first (``crawler.archive.stories``)
+    1. [<story>](/news/stories/<slug>.md)                         } first (``crawler.archive.markdown.stories``)
 
 An empty ``Source``/``Related``/``Stories`` section is left out; no line has trailing spaces; one newline ends the file.
 Files are only written when their bytes change; ``.manifest.json`` in ``out_dir`` records the pages each day
@@ -38,10 +38,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import sqlite_utils
 
-from crawler.archive.markdown import clean, host_of, link, md_heading, md_inline, md_paragraph, safe_url, unclosed
-from crawler.archive.related import Related
-from crawler.archive.slug import SlugCache, day_dir, day_index_path, event_path
-from crawler.archive.stories import STORIES_DIR, render_stories, story_links, story_slugs
+from crawler.archive.markdown.escape import clean, host_of, link, md_heading, md_inline, md_paragraph, safe_url, unclosed
+from crawler.archive.markdown.related import Related
+from crawler.archive.markdown.slug import SlugCache, day_dir, day_index_path, event_path
+from crawler.archive.markdown.stories import STORIES_DIR, render_stories, story_links, story_slugs
 from crawler.storage.events import (day_page_meta, day_rows, days_sharing_entities, days_with_events,
                                     read_snapshot)
 from crawler.storage.stories import all_story_titles, day_stories, event_citations, stories_of_days, story_events

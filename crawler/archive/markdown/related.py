@@ -12,7 +12,7 @@ from itertools import combinations
 
 import sqlite_utils
 
-from crawler.archive.slug import SlugCache, event_path
+from crawler.archive.markdown.slug import SlugCache, event_path
 from crawler.storage.events import entity_events
 
 MAX_RELATED = 10

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from crawler.archive.splits import Split, cut_by_day, parse_splits, split_finder
-from crawler.archive.wcep import ARTICLE_FIELDS, RECORD_FIELDS, CardFigures, wcep_records
-from crawler.archive.wcep_card import hf_header, render_wcep_card
+from crawler.archive.datasets.splits import Split, cut_by_day, parse_splits, split_finder
+from crawler.archive.datasets.wcep import ARTICLE_FIELDS, RECORD_FIELDS, CardFigures, wcep_records
+from crawler.archive.datasets.card import hf_header, render_wcep_card
 from crawler.storage.events import read_snapshot
 from crawler.storage.exports import duplicate_facts, events_per_day, export_facts
 

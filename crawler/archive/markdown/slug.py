@@ -13,7 +13,7 @@ from datetime import date
 import sqlite_utils
 from anyascii import anyascii
 
-from crawler.archive.markdown import clean, md_inline
+from crawler.archive.markdown.escape import clean, md_inline
 from crawler.storage.events import event_texts
 
 MAX_LEN = 140

@@ -1,7 +1,7 @@
 """The coverage report: one self-contained HTML page (pure: the aggregates of crawler.storage.report in, HTML out).
 
-Charts are Vega-Lite specs (crawler.archive.report_charts) drawn by the inlined Vega bundle; tables sort on a
-click (crawler/archive/data/report.js); the stylesheet has print rules. The page loads nothing from the network.
+Charts are Vega-Lite specs (crawler.archive.report.charts) drawn by the inlined Vega bundle; tables sort on a
+click (crawler/archive/report/data/report.js); the stylesheet has print rules. The page loads nothing from the network.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
-from crawler.archive import report_charts as charts
+from crawler.archive.report import charts as charts
 
 DATA = Path(__file__).resolve().parent / "data"
 NO_PLACES = "no located entities yet (run entity resolution)"
@@ -345,8 +345,8 @@ def write_report(database, out: str | Path, first: date | None = None, last: dat
     from datetime import UTC, datetime
 
     from crawler import __version__
-    from crawler.archive import report_charts
-    from crawler.archive.report import build_page
+    from crawler.archive.report import charts as report_charts
+    from crawler.archive.report.page import build_page
     from crawler.extract.article import EXTRACTOR_VERSION
     from crawler.storage.report import collect
 

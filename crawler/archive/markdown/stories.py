@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import quote
 
-from crawler.archive.markdown import clean, link, md_heading, md_inline
-from crawler.archive.slug import SlugCache, day_index_path, event_path, slugify
+from crawler.archive.markdown.escape import clean, link, md_heading, md_inline
+from crawler.archive.markdown.slug import SlugCache, day_index_path, event_path, slugify
 
 STORIES_DIR = "stories"
 WIKI_PAGE = "https://en.wikipedia.org/wiki/"
