@@ -154,8 +154,9 @@ def scale_section(days, crawl, decs, requests, expected_api, when: str) -> list[
     return lines
 
 
-# "## Profile" is written by hand (a profiling session, not a bench run) and kept across runs.
-SECTION_KINDS = ("## Throughput", "## Scale curve", "## Profile")
+# "## Profile" is written by hand (a profiling session, not a bench run) and kept across runs; "## Backfill" is
+# written by `make bench-backfill` (bench/backfill) and kept by `make bench`.
+SECTION_KINDS = ("## Throughput", "## Scale curve", "## Profile", "## Backfill")
 
 
 def _old_sections(path: Path) -> dict[str, list[str]]:
