@@ -1,10 +1,10 @@
-"""A small backfill against the simulated web of bench/backfill (a few hundred sources, 127.0.0.1 only), with the
-crawler's default politeness (AutoThrottle on) at time scale ×2: every source ends with a recorded status, and no
-host — the Wayback stand-in included — sees two requests closer than the crawl's configured interval.
+"""A small backfill against the simulated web of bench/backfill (a few hundred sources, 127.0.0.1 only), with
+the crawler's default politeness (AutoThrottle on) at time scale ×2: every source ends with a recorded status,
+and no host — the Wayback stand-in included — sees two requests closer than the crawl's configured interval.
 
 Arrivals are timed at the server; a request the crawler sent late (its process descheduled on a busy machine)
-arrives close to the next one although the two were released far enough apart: such isolated late sends are told
-from breaches by ``bench.backfill.analyse.interval_breaches``."""
+arrives close to the next one although the two were released far enough apart: such isolated late sends are
+told from breaches by ``bench.backfill.analyse.interval_breaches``."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ HOSTS = 30
 
 
 def _web(root: Path):
-    """The real pages' host distribution and day shape when ../shared/realdata is there, else a Zipf stand-in (this
-    test checks the crawl's politeness, which does not depend on whose hosts they are)."""
+    """The real pages' host distribution and day shape when ../shared/realdata is there, else a Zipf stand-in
+    (this test checks the crawl's politeness, which does not depend on whose hosts they are)."""
     if (REALDATA_PORTAL / "wikitext").is_dir():
         sample = read_sample()
         shares = scaled_hosts(sample.hosts, HOSTS)

@@ -1,7 +1,9 @@
-"""What a crawl did to the simulated web: per-host intervals, provoked 429s, the politeness lower bound, the figure.
+"""What a crawl did to the simulated web: per-host intervals, provoked 429s, the politeness lower bound, the
+figure.
 
-All durations are in simulated seconds (measured seconds × the time-scale factor). The lower bound is the largest
-of what the crawl's own politeness — and the web's stated limits — allow for the requests the crawl made:
+All durations are in simulated seconds (measured seconds × the time-scale factor). The lower bound is the
+largest of what the crawl's own politeness — and the web's stated limits — allow for the requests the crawl
+made:
 
 - per host: its requests × the host's minimum interval (the crawl's DOWNLOAD_DELAY; AutoThrottle's latency /
   target concurrency; latency / per-host concurrency; the host's stated interval), the busiest host counting;
@@ -20,8 +22,9 @@ from dataclasses import dataclass, field
 from bench.backfill import facts
 from bench.backfill.server import ARCHIVE_HOST
 
-# Arrival times are taken at the server: two requests a crawler released ``d`` apart can arrive a little closer
-# (one waited on a new connection, or on a busy reactor). Gaps within this much of the promise are not counted.
+# Arrival times are taken at the server: two requests a crawler released ``d`` apart can arrive a little
+# closer (one waited on a new connection, or on a busy reactor). Gaps within this much of the promise are not
+# counted.
 TOLERANCE = 0.005  # measured seconds
 LATE_SENDS_PER_GAPS = 10  # late sends excused: at most one per this many gaps of a host
 
@@ -29,11 +32,11 @@ LATE_SENDS_PER_GAPS = 10  # late sends excused: at most one per this many gaps o
 def interval_breaches(times: list[float], interval: float, tolerance: float = TOLERANCE) -> tuple[int, list[int]]:
     """(gaps below ``interval``, indexes of the gaps that breach it) for sorted arrival times.
 
-    A request sent late — its process descheduled or its reactor busy after the crawl released it — arrives closer
-    to the next one than the two were released. Such a short gap is a late send, not a breach, when the gap before
-    it makes up for it (the two together hold twice the interval: the releases were spaced), as long as late sends
-    stay isolated (at most one per LATE_SENDS_PER_GAPS gaps of the host); past that, every short gap is a breach.
-    """
+    A request sent late — its process descheduled or its reactor busy after the crawl released it — arrives
+    closer to the next one than the two were released. Such a short gap is a late send, not a breach, when the
+    gap before it makes up for it (the two together hold twice the interval: the releases were spaced), as
+    long as late sends stay isolated (at most one per LATE_SENDS_PER_GAPS gaps of the host); past that, every
+    short gap is a breach."""
     gaps = [b - a for a, b in zip(times, times[1:])]
     short = [i for i, g in enumerate(gaps) if g < interval - tolerance]
     late = [i for i in short if i > 0 and gaps[i - 1] + gaps[i] >= 2 * interval - tolerance]
@@ -56,7 +59,7 @@ class Politeness:
 
     @property
     def host_promise(self) -> float:
-        """The shortest gap the configuration allows between two requests to one host (delay × (1 - jitter))."""
+        """The shortest gap the settings allow between two requests to one host: delay × (1 - jitter)."""
         return self.download_delay * (1 - self.jitter)
 
     @property
@@ -131,7 +134,7 @@ class Analysis:
 
 
 def _gaps(entries: list[dict], k: float, promise: float) -> tuple[float, int, int, str, float]:
-    """(min gap, gaps below the promise, breaches, kinds of the closest pair, median gap), simulated seconds."""
+    """(min gap, gaps below the promise, breaches, closest pair's kinds, median gap), simulated seconds."""
     entries = sorted(entries, key=lambda e: e["t"])
     gaps = [(b["t"] - a["t"], a, b) for a, b in zip(entries, entries[1:])]
     if not gaps:

@@ -1,10 +1,11 @@
 """One crawl of the simulated web through the command line (``newsarchive crawl``), with fresh servers.
 
-``SimServers`` starts the wiki API stand-in (``crawler.devserver`` over the generated day pages) and the simulated
-web (``bench.backfill.server``); ``run_crawl`` runs the crawl against them, samples its process tree (RSS, CPU)
-and returns what the servers logged. The crawl's politeness settings are sent divided by the time-scale factor:
-its defaults from ``crawler.settings`` and every ``-s NAME=VALUE`` whose name is a delay (``*_DELAY``,
-``AUTOTHROTTLE_MAX_DELAY``, ``NEWSARCHIVE_RETRY_AFTER_MAX``) — values given in simulated seconds.
+``SimServers`` starts the wiki API stand-in (``crawler.devserver`` over the generated day pages) and the
+simulated web (``bench.backfill.server``); ``run_crawl`` runs the crawl against them, samples its process tree
+(RSS, CPU) and returns what the servers logged. The crawl's politeness settings are sent divided by the
+time-scale factor: its defaults from ``crawler.settings`` and every ``-s NAME=VALUE`` whose name is a delay
+(``*_DELAY``, ``AUTOTHROTTLE_MAX_DELAY``, ``NEWSARCHIVE_RETRY_AFTER_MAX``) — values given in simulated
+seconds.
 """
 
 from __future__ import annotations
@@ -153,7 +154,8 @@ def _stored(db: Path) -> int:
 
 def run_crawl(world, work: Path, args: list[str], scale: float, cdx_per_minute: float, block: bool = True,
               max_seconds: float = 3600, progress: bool = True) -> CrawlRun:
-    """Crawl ``world`` (fresh database and servers in ``work``) with the extra crawl ``args`` (simulated seconds)."""
+    """Crawl ``world`` (fresh database and servers in ``work``) with the extra crawl ``args`` (simulated
+    seconds)."""
     work.mkdir(parents=True, exist_ok=True)
     db = work / "archive.db"
     for suffix in ("", "-wal", "-shm"):

@@ -1,8 +1,8 @@
 """Every limit and rate the simulated web models, with its value and where it comes from.
 
-Values are in simulated seconds (the time-scale factor divides them when served). ``FACTS`` is printed at the start
-of every run and written into bench/results.md, so a figure always comes with the web it was measured on. A value
-with no published measure behind it says so (``assumed``) and names what it was chosen against.
+Values are in simulated seconds (the time-scale factor divides them when served). ``FACTS`` is printed at the
+start of every run and written into bench/results.md, so a figure always comes with the web it was measured
+on. A value with no published measure behind it says so (``assumed``) and names what it was chosen against.
 """
 
 from __future__ import annotations
@@ -17,17 +17,17 @@ class Fact:
     source: str
 
 
-# --- dead links by age (Bowers, Stanton & Zittrain 2021, links in New York Times articles): 6% of the links in
-# 2018 articles dead, 72% of those in 1998 articles, near-linear in between. Ages are taken at 2021, the year
-# the study was published.
+# --- dead links by age (Bowers, Stanton & Zittrain 2021, links in New York Times articles): 6% of the links
+# in 2018 articles dead, 72% of those in 1998 articles, near-linear in between. Ages are taken at 2021, the
+# year the study was published.
 ROT_MEASURED_IN = 2021
 ROT_YOUNG_AGE, ROT_YOUNG_SHARE = ROT_MEASURED_IN - 2018, 0.06  # 3 years old: 6% dead
 ROT_OLD_AGE, ROT_OLD_SHARE = ROT_MEASURED_IN - 1998, 0.72  # 23 years old: 72% dead
 
 
 def dead_share(age_years: float) -> float:
-    """Share of links dead at ``age_years``: the published line through (3 y, 6%) and (23 y, 72%), 3.3 points a
-    year; below 3 years it falls linearly to 0 at age 0, above 23 it is held at 72% (no measure beyond)."""
+    """Share of links dead at ``age_years``: the published line through (3 y, 6%) and (23 y, 72%), 3.3 points
+    a year; below 3 years it falls linearly to 0 at age 0, above 23 it is held at 72% (no measure beyond)."""
     slope = (ROT_OLD_SHARE - ROT_YOUNG_SHARE) / (ROT_OLD_AGE - ROT_YOUNG_AGE)
     if age_years <= 0:
         return 0.0
@@ -38,10 +38,11 @@ def dead_share(age_years: float) -> float:
 
 # How a dead link fails (assumed: Bowers et al. count all of these as rot without a split).
 DEAD_KINDS = {"http_404": 0.60, "host_gone": 0.15, "soft_404_page": 0.125, "soft_404_home": 0.125}
-# Of dead links: share with a 200 capture within a year of the citation (the rest: none, only non-200 captures,
-# or captures made only later — "archived for the first time only after they no longer work").
+# Of dead links: share with a 200 capture within a year of the citation (the rest: none, only non-200
+# captures, or captures made only later — "archived for the first time only after they no longer work").
 ARCHIVED_SHARE = 0.85
-# Citations that already are web.archive.org URLs, and citations marked {{Dead link}}: counted on the real pages.
+# Citations that already are web.archive.org URLs, and citations marked {{Dead link}}: counted on the real
+# pages.
 WRAPPED_SHARE_FALLBACK = 4 / 184
 MARKED_DEAD_SHARE_FALLBACK = 1 / 184
 
@@ -57,7 +58,8 @@ BURST_429_SHARE = 0.01  # hosts that answer 429 + Retry-After for a while whatev
 BURST_LENGTH = (3, 12)  # consecutive answers in a burst
 BURST_RETRY_AFTER = 5.0  # s, Retry-After of a 503/429 burst answer
 
-# --- the Wayback Machine -------------------------------------------------------------------------------------
+# --- the Wayback Machine
+# -------------------------------------------------------------------------------------
 CDX_PER_MINUTE = 24  # /cdx/search/cdx (and timemaps): hard limit, per IP
 PLAYBACK_PER_MINUTE = 600  # /web/… captures and their timestamp redirects: hard limit, per IP
 LIMIT_WINDOW = 60.0  # s over which a per-minute limit is counted (requests answered, sliding)

@@ -1,10 +1,10 @@
 """What the real portal day pages say about citations: the host distribution and the shape of a day.
 
-The day pages of ../shared/realdata/portal (wikitext and rendered HTML) are parsed with the project's own parser
-(``crawler.portal``); web.archive.org citations count for the host they archive. ``scaled_hosts`` keeps the hosts
-cited at least twice with their measured shares (the top ones about a tenth each) and spreads the rest of the mass
-— what the sample's once-cited hosts stand for — as a Zipf tail over as many hosts as asked, with the exponent
-fitted on the measured head.
+The day pages of ../shared/realdata/portal (wikitext and rendered HTML) are parsed with the project's own
+parser (``crawler.portal``); web.archive.org citations count for the host they archive. ``scaled_hosts`` keeps
+the hosts cited at least twice with their measured shares (the top ones about a tenth each) and spreads the
+rest of the mass — what the sample's once-cited hosts stand for — as a Zipf tail over as many hosts as asked,
+with the exponent fitted on the measured head.
 """
 
 from __future__ import annotations
@@ -86,9 +86,9 @@ class HostShares:
 
 
 def scaled_hosts(sample_hosts: Counter, n_hosts: int, min_head_count: int = 2) -> HostShares:
-    """``n_hosts`` hosts: the sample's hosts cited ``min_head_count``+ times keep their share; the remaining mass
-    follows rank^-s over the other ranks (s fitted on the head). Tail hosts are named after the sample's other
-    hosts first, then ``www.outlet-NNNN.example``."""
+    """``n_hosts`` hosts: the sample's hosts cited ``min_head_count``+ times keep their share; the remaining
+    mass follows rank^-s over the other ranks (s fitted on the head). Tail hosts are named after the sample's
+    other hosts first, then ``www.outlet-NNNN.example``."""
     total = sum(sample_hosts.values())
     ranked = sample_hosts.most_common()
     head = [(h, c) for h, c in ranked if c >= min_head_count]
@@ -107,14 +107,15 @@ def scaled_hosts(sample_hosts: Counter, n_hosts: int, min_head_count: int = 2) -
 
 
 def synthetic_shares(n_hosts: int, exponent: float = 1.1) -> HostShares:
-    """A Zipf host distribution without the real pages (the small test's fallback when ../shared is absent)."""
+    """A Zipf host distribution without the real pages (the small test's fallback without ../shared)."""
     weights = [r ** -exponent for r in range(1, n_hosts + 1)]
     norm = sum(weights)
     return HostShares([(f"www.site-{i:03d}.example", w / norm) for i, w in enumerate(weights)], 0, exponent)
 
 
 def allocate(shares: list[tuple[str, float]], n: int) -> dict[str, int]:
-    """Whole citation counts per host summing to ``n``: every host at least one, the rest by largest remainder."""
+    """Whole citation counts per host summing to ``n``: every host at least one, the rest by largest
+    remainder."""
     hosts = [h for h, _ in shares]
     if n < len(hosts):
         hosts = hosts[:n]

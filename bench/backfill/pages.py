@@ -1,9 +1,9 @@
 """HTML of the simulated web: news articles, "not found" pages, home pages, robots.txt.
 
-An article has what a news page carries around its text — a navigation bar of section links, JSON-LD and Open Graph
-metadata, a byline, related links, a footer — with 6–9 paragraphs (~400 words) drawn from a fixed pool by the URL's
-hash, so the same URL always gets the same page. Pages are ~6 KB: a page to the
-extractor, small enough that extraction CPU does not drown the politeness this bench is about.
+An article has what a news page carries around its text — a navigation bar of section links, JSON-LD and Open
+Graph metadata, a byline, related links, a footer — with 6–9 paragraphs (~400 words) drawn from a fixed pool
+by the URL's hash, so the same URL always gets the same page. Pages are ~6 KB: a page to the extractor, small
+enough that extraction CPU does not drown the politeness this bench is about.
 """
 
 from __future__ import annotations

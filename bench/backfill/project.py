@@ -1,12 +1,12 @@
-"""On paper, to internet scale: a full backfill (2002-01-01 to the as-of day, every day page, every cited source)
-projected from the rates a simulated backfill measured.
+"""On paper, to internet scale: a full backfill (2002-01-01 to the as-of day, every day page, every cited
+source) projected from the rates a simulated backfill measured.
 
-Counts come from the real day pages (citations a day) and the dead-link curve (``facts.dead_share``). The archive's
-share is the run's archive requests answered per dead source (a polite crawl of the same design would not send the
-ones answered 429) at the crawl's interval and at the archive's CDX limit; the busiest host and the global
-concurrency scale with the sources; CPU comes from ``make bench``'s scale curve on real pages (bench/results.md).
-With N distributed workers on one IP the per-host and archive limits stay shared, so N divides only CPU and the
-global concurrency.
+Counts come from the real day pages (citations a day) and the dead-link curve (``facts.dead_share``). The
+archive's share is the run's archive requests answered per dead source (a polite crawl of the same design
+would not send the ones answered 429) at the crawl's interval and at the archive's CDX limit; the busiest host
+and the global concurrency scale with the sources; CPU comes from ``make bench``'s scale curve on real pages
+(bench/results.md). With N distributed workers on one IP the per-host and archive limits stay shared, so N
+divides only CPU and the global concurrency.
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ def _h(seconds: float) -> str:
 
 
 def rates_from(outcomes: list):
-    """The run to scale from: one whose archive search finished for every dead source, uncapped and unblocked if
-    possible (a blocked run's refused requests never reach the log), else the first."""
+    """The run to scale from: one whose archive search finished for every dead source, uncapped and unblocked
+    if possible (a blocked run's refused requests never reach the log), else the first."""
     def rank(o):
         a = o.analysis
         return (a.unsearched_dead > 0, o.run.capped, bool(a.blocks))

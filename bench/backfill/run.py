@@ -1,12 +1,12 @@
 """``make bench-backfill``: a backfill against a simulated web, wall time against what politeness allows.
 
     python -m bench.backfill [--sources 20500] [--hosts 1100] [--first 2014-01-01] [--scale 20]
-                             [--variant NAME:CRAWL-OPTIONS …] [--skip-default] [--out bench/results.md] [--no-write]
+                             [--variant NAME:CRAWL-OPTIONS …] [--skip-default] [--out FILE] [--no-write]
 
 Builds the web (bench/backfill/world.py) from the real day pages' citation hosts, serves it on 127.0.0.1, runs
 ``newsarchive crawl`` over it once per variant (fresh database and servers each time), and prints each run's
-details and, last, one line: ``backfill: wall/lower-bound R, archive requests per recovered source A, provoked 429
-N, lost L, peak RSS M MiB`` (of the first variant). See bench/README.md.
+details and, last, one line: ``backfill: wall/lower-bound R, archive requests per recovered source A, provoked
+429 N, lost L, peak RSS M MiB`` (of the first variant). See bench/README.md.
 """
 
 from __future__ import annotations

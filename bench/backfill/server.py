@@ -3,20 +3,21 @@
 Two listening ports in one asyncio process:
 
 - the mirror (``-s NEWSARCHIVE_MIRROR=http://127.0.0.1:P``): ``/mirror/<scheme>/<host><path>`` answers as that
-  host would — its latency, its robots.txt, 429 + Retry-After to a request sooner than its stated interval after
-  the last one it served, its 5xx/429 bursts, and each page's fate (article, 404, soft 404, redirect to the home
-  page, or no answer at all for a host that is gone);
-- the archive (``--wayback-url http://127.0.0.1:Q``): ``/cdx/search/cdx`` (JSON rows, ``filter``/``from``/``to``/
-  ``fl``/``limit``), raw captures ``/web/<ts>id_/<url>``, and the timestamp redirect (any other timestamp → 302
-  to the nearest capture); per-minute limits over a sliding window (429 without Retry-After past them), and the
-  firewall block — the port stops accepting connections — when a client keeps pushing through 429s.
+  host would — its latency, its robots.txt, 429 + Retry-After to a request sooner than its stated interval
+  after the last one it served, its 5xx/429 bursts, and each page's fate (article, 404, soft 404, redirect to
+  the home page, or no answer at all for a host that is gone);
+- the archive (``--wayback-url http://127.0.0.1:Q``): ``/cdx/search/cdx`` (JSON rows;
+  ``filter``, ``from``, ``to``, ``fl``, ``limit``), raw captures ``/web/<ts>id_/<url>``, and the timestamp
+  redirect (any other timestamp → 302 to the nearest capture); per-minute limits over a sliding window (429
+  without Retry-After past them), and the firewall block — the port stops accepting connections — when a
+  client keeps pushing through 429s.
 
 Every delay of ``world.json`` is in simulated seconds and divided by ``--scale``. Each request is appended to
-``--log`` as JSON: arrival time ``t``, original host ``h``, ``a`` (1 for the archive), kind ``k``, status ``s``, why
-a 429 was answered ``w`` (``limit``: past the stated limit; ``burst``: whatever the rate) and the modelled answer
-time ``l`` (simulated seconds), and the request target ``u``.
+``--log`` as JSON: arrival time ``t``, original host ``h``, ``a`` (1 for the archive), kind ``k``, status
+``s``, why a 429 was answered ``w`` (``limit``: past the stated limit; ``burst``: whatever the rate) and the
+modelled answer time ``l`` (simulated seconds), and the request target ``u``.
 
-    python -m bench.backfill.server --world world.json --scale 20 --log requests.jsonl   # prints "PORTS <m> <a>"
+    python -m bench.backfill.server --world world.json --scale 20 --log log.jsonl   # prints "PORTS <m> <a>"
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ class Web:
 
     # --- the cited hosts ------------------------------------------------------------------------------------
     def host_answer(self, target: str) -> tuple[int, bytes, dict, str, float, str, str | None]:
-        """(status, body, headers, kind, latency, why, host) for a mirror request; status 0: drop the connection."""
+        """(status, body, headers, kind, latency, why, host) of a mirror request; status 0: no answer."""
         parts = urlsplit(target)
         bits = parts.path.split("/", 4)
         if len(bits) < 4 or bits[1] != "mirror":
@@ -162,7 +163,7 @@ class Web:
         return 404, pages.error_page(404), {}, "other", QUICK, ""
 
     def too_many(self, now: float, kind: str) -> tuple[int, bytes, dict, str, float, str]:
-        """429 without Retry-After; a client that keeps pushing for longer than the grace time gets blocked."""
+        """429 without Retry-After; a client that keeps pushing past the grace time gets blocked."""
         if self.last_429 is None or now - self.last_429 > facts.LIMIT_WINDOW / self.k:
             self.episode_start = now
         self.last_429 = now
@@ -245,9 +246,10 @@ class Web:
                     return
                 arrived = time.time()
                 if not archive and served and self.gone(target):
-                    # A host that is gone never sees the request. On a reused keep-alive connection (the mirror's
-                    # connections are shared by every host) Twisted resends a request that got no answer once, on
-                    # a new connection: close this one unlogged and answer the resend as the failure.
+                    # A host that is gone never sees the request. On a reused keep-alive connection (the
+                    # mirror's connections are shared by every host) Twisted resends a request that got no
+                    # answer once, on a new connection: close this one unlogged and answer the resend as the
+                    # failure.
                     writer.transport.abort()
                     return
                 served += 1

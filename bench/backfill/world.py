@@ -1,4 +1,4 @@
-"""Generate the simulated web: day pages citing N sources over H hosts, each source's fate, the archive's captures.
+"""The simulated web: day pages citing N sources over H hosts, each source's fate, the archive's captures.
 
 ``build_world`` writes ``wiki/YYYY-MM-DD_revN.wiki`` (served by ``crawler.devserver``'s API stand-in) and
 ``world.json`` (served by ``bench.backfill.server``), and returns the ground truth the analysis compares the
@@ -183,7 +183,7 @@ def _assign_fates(rnd: random.Random, sources: list[Source], shares: HostShares,
 
 
 def _mark_citations(rnd: random.Random, sources: list[Source], wrapped_share: float, marked_share: float) -> None:
-    """Some citations already are web.archive.org URLs, some carry {{Dead link}} (shares from the real pages)."""
+    """Some citations are web.archive.org URLs, some carry {{Dead link}} (shares from the real pages)."""
     archived = [s for s in sources if s.fate != "live" and any(st == 200 for _, st in s.captures)]
     for s in rnd.sample(archived, min(len(archived), round(wrapped_share * len(sources)))):
         s.cited = f"https://web.archive.org/web/{s.captures[0][0]}/{s.url}"
@@ -221,7 +221,7 @@ def _write_days(rnd: random.Random, wiki: Path, sources: list[Source], layout: l
 
 
 def _spec(sources: list[Source], hosts: dict[str, dict], as_of: date) -> dict:
-    """What the server needs: per host its behaviour and pages (fate, day, title), per URL key its captures."""
+    """What the server needs: per host its behaviour and pages (fate, day, title), per URL its captures."""
     pages: dict[str, dict[str, list]] = {}
     captures: dict[str, list] = {}
     for s in sources:
