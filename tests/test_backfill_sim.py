@@ -73,8 +73,8 @@ def test_every_source_ends_with_a_recorded_status(crawl):
     conn.close()
     missing = [s.url for s in world.sources if s.url not in statuses]
     pending = [s.url for s in world.sources if statuses.get(s.url) == "pending"]
-    assert not missing and not pending, (f"{len(missing)} sources not in the database, {len(pending)} pending, "
-                                         f"e.g. {(missing + pending)[:3]}")
+    assert not missing and not pending, (f"{len(missing)} sources not in the database, {len(pending)} "
+                                         f"pending, e.g. {(missing + pending)[:3]}")
     dead = [s for s in world.sources if s.fate != "live"]
     assert dead and any(statuses[s.url] == "ok" for s in dead)  # the archive was used and recovered some
 
@@ -98,6 +98,6 @@ def test_the_archive_saw_no_two_requests_closer_than_its_configured_delay(crawl)
     promise = pol.archive_promise / SCALE  # NEWSARCHIVE_WAYBACK_DELAY × (1 - jitter), measured seconds
     assert len(arrivals) >= 10
     close = _breaches(arrivals, promise)
-    assert not close, (f"{len(close)} of {len(arrivals) - 1} gaps between archive requests below the configured "
-                       f"{promise:.3f} s (NEWSARCHIVE_WAYBACK_DELAY {pol.wayback_delay:g} s / {SCALE:g}, jitter "
-                       f"±{pol.jitter:.0%}): {close[:8]}")
+    assert not close, (f"{len(close)} of {len(arrivals) - 1} gaps between archive requests below the "
+                       f"configured {promise:.3f} s (NEWSARCHIVE_WAYBACK_DELAY {pol.wayback_delay:g} s / "
+                       f"{SCALE:g}, jitter ±{pol.jitter:.0%}): {close[:8]}")

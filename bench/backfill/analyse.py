@@ -29,7 +29,8 @@ TOLERANCE = 0.005  # measured seconds
 LATE_SENDS_PER_GAPS = 10  # late sends excused: at most one per this many gaps of a host
 
 
-def interval_breaches(times: list[float], interval: float, tolerance: float = TOLERANCE) -> tuple[int, list[int]]:
+def interval_breaches(times: list[float], interval: float,
+                      tolerance: float = TOLERANCE) -> tuple[int, list[int]]:
     """(gaps below ``interval``, indexes of the gaps that breach it) for sorted arrival times.
 
     A request sent late — its process descheduled or its reactor busy after the crawl released it — arrives
@@ -80,11 +81,12 @@ def politeness(overrides: dict[str, str]) -> Politeness:
     if "DOWNLOAD_DELAY_JITTER" in overrides:
         jitter = float(overrides["DOWNLOAD_DELAY_JITTER"])
     else:
-        jitter = 0.5 if flag(get("RANDOMIZE_DOWNLOAD_DELAY", True)) else float(get("DOWNLOAD_DELAY_JITTER", 0.0))
+        randomize = flag(get("RANDOMIZE_DOWNLOAD_DELAY", True))
+        jitter = 0.5 if randomize else float(get("DOWNLOAD_DELAY_JITTER", 0.0))
     return Politeness(float(get("DOWNLOAD_DELAY")), jitter, flag(get("AUTOTHROTTLE_ENABLED")),
-                      float(get("AUTOTHROTTLE_TARGET_CONCURRENCY")), int(get("CONCURRENT_REQUESTS_PER_DOMAIN")),
-                      int(get("CONCURRENT_REQUESTS")), float(get("NEWSARCHIVE_WAYBACK_DELAY")),
-                      int(get("NEWSARCHIVE_WAYBACK_CONCURRENCY")))
+                      float(get("AUTOTHROTTLE_TARGET_CONCURRENCY")),
+                      int(get("CONCURRENT_REQUESTS_PER_DOMAIN")), int(get("CONCURRENT_REQUESTS")),
+                      float(get("NEWSARCHIVE_WAYBACK_DELAY")), int(get("NEWSARCHIVE_WAYBACK_CONCURRENCY")))
 
 
 @dataclass
@@ -118,7 +120,9 @@ class Analysis:
     recoverable: int = 0
     dead: int = 0
     lost: int = 0
+    missing: int = 0  # of the lost: not in the database at all (their day page not read)
     unsearched_dead: int = 0
+    days: int = 0  # day pages stored
 
     @property
     def bound(self) -> float:
@@ -157,7 +161,8 @@ def analyse(entries: list[dict], pol: Politeness, k: float, world_hosts: dict[st
             continue
         lat = statistics.fmean(e["l"] for e in es)
         stated = world_hosts[host]["limit"]
-        interval = max(pol.download_delay, lat / pol.per_domain, lat / pol.at_target if pol.autothrottle else 0.0)
+        throttled = lat / pol.at_target if pol.autothrottle else 0.0
+        interval = max(pol.download_delay, lat / pol.per_domain, throttled)
         served = sum(1 for e in es if not (e["s"] == 429 and e["w"] == "limit"))
         min_gap, close, breaches, pair, _ = _gaps(es, k, pol.host_promise)
         hosts.append(HostStat(host, len(es), min_gap, close, breaches, pair, stated, lat,
@@ -177,13 +182,15 @@ def analyse(entries: list[dict], pol: Politeness, k: float, world_hosts: dict[st
                        archive_bound)
     live = [e for e in entries if e["k"] != "block"]
     busiest = hosts[0] if hosts else HostStat("-", 0, 0, 0, 0, "", 0, 0, 0.0)
+    busy_interval = (busiest.bound - busiest.latency) / max(1, busiest.requests)
     components = {
         "busiest host": (busiest.bound, f"{busiest.host}: {busiest.requests} requests, interval "
-                                        f"{(busiest.bound - busiest.latency) / max(1, busiest.requests):.3f} s"
+                                        f"{busy_interval:.3f} s"
                                         + (f" (states {busiest.stated:g} s)" if busiest.stated else "")),
         "archive (crawl's interval)": (archive_bound, f"{len(arch)} requests × {pol.wayback_delay:g} s"),
-        "archive CDX limit": (cdx * 60 / cdx_per_minute, f"{cdx} CDX queries answered × "
-                                                          f"{60 / cdx_per_minute:g} s ({cdx_per_minute:g}/min)"),
+        "archive CDX limit": (cdx * 60 / cdx_per_minute,
+                              f"{cdx} CDX queries answered × {60 / cdx_per_minute:g} s "
+                              f"({cdx_per_minute:g}/min)"),
         "archive playback limit": (playback * 60 / facts.PLAYBACK_PER_MINUTE,
                                    f"{playback} playback requests answered × "
                                    f"{60 / facts.PLAYBACK_PER_MINUTE:g} s"),
@@ -191,8 +198,9 @@ def analyse(entries: list[dict], pol: Politeness, k: float, world_hosts: dict[st
                                f"{len(live)} requests, their answer times / {pol.concurrency}"),
     }
     provoked = [e for e in live if e["s"] == 429 and e["w"] == "limit"]
+    other_429 = sum(1 for e in live if e["s"] == 429 and e["w"] != "limit")
     return Analysis(hosts, archive, dict(kinds), a_median, components, len(provoked),
-                    sum(1 for e in provoked if e["a"]), sum(1 for e in live if e["s"] == 429 and e["w"] != "limit"),
+                    sum(1 for e in provoked if e["a"]), other_429,
                     [e["d"] for e in entries if e["k"] == "block"], len(live), api_requests)
 
 
@@ -202,6 +210,7 @@ def add_database(result: Analysis, db_path, sources) -> None:
     try:
         rows = {url: (status, rec, checked) for url, status, rec, checked in conn.execute(
             "SELECT url, status, recovered_from, archive_checked_at FROM sources")}
+        result.days = conn.execute("SELECT count(*) FROM days").fetchone()[0]
     finally:
         conn.close()
     statuses: dict[str, int] = defaultdict(int)
@@ -210,6 +219,7 @@ def add_database(result: Analysis, db_path, sources) -> None:
     result.statuses = dict(sorted(statuses.items(), key=lambda kv: -kv[1]))
     result.recovered = sum(1 for _, rec, _ in rows.values() if rec == "wayback")
     result.lost = sum(1 for s in sources if rows.get(s.url, ("pending",))[0] in ("pending", None))
+    result.missing = sum(1 for s in sources if s.url not in rows)
     result.dead = sum(1 for s in sources if s.fate != "live")
     result.recoverable = sum(1 for s in sources if s.recoverable)
     result.unsearched_dead = sum(1 for s in sources if s.fate != "live" and s.url in rows

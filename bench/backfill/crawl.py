@@ -23,8 +23,8 @@ from bench.procs import TreeSampler, cpu_seconds, machine_busy_seconds, running_
 
 ROOT = Path(__file__).resolve().parents[2]
 NEWSARCHIVE = Path(sys.executable).with_name("newsarchive")
-SCALED_DEFAULTS = ("DOWNLOAD_DELAY", "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY", "NEWSARCHIVE_WAYBACK_DELAY",
-                   "NEWSARCHIVE_RETRY_AFTER_MAX")
+SCALED_DEFAULTS = ("DOWNLOAD_DELAY", "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY",
+                   "NEWSARCHIVE_WAYBACK_DELAY", "NEWSARCHIVE_RETRY_AFTER_MAX")
 
 
 def is_time_setting(name: str) -> bool:
@@ -41,7 +41,8 @@ def settings_pairs(args: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def scaled_args(args: list[str], scale: float) -> tuple[list[str], dict[str, str], dict[str, tuple[str, str]]]:
+def scaled_args(args: list[str],
+                scale: float) -> tuple[list[str], dict[str, str], dict[str, tuple[str, str]]]:
     """(arguments to send, unscaled overrides, {name: (simulated, sent)}) — the crawler's delay defaults and
     every delay given in ``args`` divided by ``scale``; other arguments pass unchanged."""
     from crawler import settings as defaults
@@ -52,7 +53,8 @@ def scaled_args(args: list[str], scale: float) -> tuple[list[str], dict[str, str
     sent, shown = [], {}
     i = 0
     while i < len(args):
-        if args[i] in ("-s", "--set") and i + 1 < len(args) and args[i + 1].partition("=")[0].strip() in scaled:
+        name = args[i + 1].partition("=")[0].strip() if i + 1 < len(args) else ""
+        if args[i] in ("-s", "--set") and name in scaled:
             i += 2
             continue
         sent.append(args[i])
@@ -117,7 +119,8 @@ class SimServers:
                 proc.wait()
 
     def entries(self) -> list[dict]:
-        return [json.loads(line) for line in self.log.read_text(encoding="utf-8").splitlines() if line.strip()]
+        lines = self.log.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
 
     def api_requests(self) -> int:
         if not self.api_log.exists():
@@ -172,19 +175,27 @@ def run_crawl(world, work: Path, args: list[str], scale: float, cdx_per_minute: 
         sampler = TreeSampler(proc.pid)
         rss: list[tuple[float, int]] = []
         capped, last_print = False, 0.0
-        while running_after(proc, 1.0):
-            now = time.perf_counter() - t0
-            rss.append((now, sampler.sample()))
-            if progress and now - last_print >= 60:
-                last_print = now
-                print(f"    {now:6.0f} s  {max(0, _stored(db)):>6} sources stored  rss {sampler.peak_rss / 2**20:.0f} "
-                      "MiB peak", flush=True)
-            if now > max_seconds and not capped:
-                capped = True
-                print(f"    stopped at the {max_seconds / 60:.0f} min cap (SIGINT)", flush=True)
-                proc.send_signal(signal.SIGINT)
-            if capped and now > max_seconds + 60:
+        try:
+            while running_after(proc, 1.0):
+                now = time.perf_counter() - t0
+                rss.append((now, sampler.sample()))
+                if progress and now - last_print >= 60:
+                    last_print = now
+                    print(f"    {now:6.0f} s  {max(0, _stored(db)):>6} sources stored  rss "
+                          f"{sampler.peak_rss / 2**20:.0f} MiB peak", flush=True)
+                if now > max_seconds and not capped:
+                    capped = True
+                    print(f"    stopped at the {max_seconds / 60:.0f} min cap (SIGINT)", flush=True)
+                    proc.send_signal(signal.SIGINT)
+                if capped and now > max_seconds + 60:
+                    proc.kill()
+        except BaseException:  # interrupted: the crawl goes too (its own children follow it)
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
                 proc.kill()
+            raise
         wall = time.perf_counter() - t0
         output = proc.stdout.read()
         servers = sim.cpu_seconds() - servers0

@@ -70,40 +70,42 @@ PLAYBACK_LATENCY = 0.5  # s, median answer time of a raw capture or a timestamp 
 
 FACTS = [
     Fact("dead links by age", "6% at 3 years, 72% at 23 years, linear (3.3 points a year); 0 at age 0",
-         "Bowers, Stanton & Zittrain 2021, NYT article links: 6% of 2018 links, 72% of 1998 links dead (ages taken "
-         "at 2021)"),
-    Fact("how a dead link fails", "HTTP 404 60%, host gone (no answer) 15%, soft 404 25% (half a 200 'not found' "
-         "page, half a redirect to the home page)", "assumed (the study counts all as rot, no split)"),
-    Fact("dead links with a usable capture", f"{ARCHIVED_SHARE:.0%} (a 200 capture within a year); the rest none, "
-         "only non-200 captures, or first captured > 1 year later",
-         "'Characterizing \"permanently dead\" links on Wikipedia', IMC 2022 (doi 10.1145/3517745.3561451): dead "
-         "links rarely lack any capture, many are first captured only after they died; IA archives every URL "
-         "added to Wikipedia (IA blog, 2018). The share itself is assumed"),
-    Fact("host distribution", "the citation hosts of the real day pages (top hosts ~a tenth each), the rest of the "
-         "mass spread as a Zipf tail over >= 1,000 hosts", "../shared/realdata/portal (parsed with crawler.portal)"),
+         "Bowers, Stanton & Zittrain 2021, NYT article links: 6% of 2018 links, 72% of 1998 links dead "
+         "(ages taken at 2021)"),
+    Fact("how a dead link fails", "HTTP 404 60%, host gone (no answer) 15%, soft 404 25% (half a 200 "
+         "'not found' page, half a redirect to the home page)",
+         "assumed (the study counts all as rot, no split)"),
+    Fact("dead links with a usable capture", f"{ARCHIVED_SHARE:.0%} (a 200 capture within a year); the rest "
+         "none, only non-200 captures, or first captured > 1 year later",
+         "'Characterizing \"permanently dead\" links on Wikipedia', IMC 2022 (doi 10.1145/3517745.3561451): "
+         "dead links rarely lack any capture, many are first captured only after they died; IA archives "
+         "every URL added to Wikipedia (IA blog, 2018). The share itself is assumed"),
+    Fact("host distribution", "the citation hosts of the real day pages (top hosts ~a tenth each), the rest "
+         "of the mass spread as a Zipf tail over >= 1,000 hosts",
+         "../shared/realdata/portal (parsed with crawler.portal)"),
     Fact("per-host latency", f"lognormal across hosts, median {LATENCY_MEDIAN} s, sigma {LATENCY_SIGMA} "
-         "(6.6% of hosts >= 1 s, 0.9% >= 2 s), per answer sigma "
-         f"{LATENCY_JITTER}, cap {LATENCY_CAP:g} s",
+         f"(6.6% of hosts >= 1 s, 0.9% >= 2 s), per answer sigma {LATENCY_JITTER}, cap {LATENCY_CAP:g} s",
          "shape from Web Almanac 2019 (CrUX): 42% of sites give >= 25% of visits a TTFB >= 1 s, 2% give 75% "
          "< 0.2 s — browser TTFB includes DNS/TLS/last mile, so the server time here is lower (assumed)"),
     Fact("rate-limited hosts", f"{RATE_LIMITED_SHARE:.0%} of hosts state one request per "
          f"{'/'.join(f'{x:g}' for x in RATE_LIMIT_INTERVALS)} s (robots.txt Crawl-delay) and answer 429 + "
          "Retry-After to a request sooner than that after the last one served", "assumed"),
-    Fact("5xx / 429 bursts", f"{BURST_5XX_SHARE:.0%} of hosts answer a run of {BURST_LENGTH[0]}-{BURST_LENGTH[1]} "
-         f"500/502/503, {BURST_429_SHARE:.0%} a run of 429 whatever the rate (Retry-After {BURST_RETRY_AFTER:g} s)",
-         "assumed"),
+    Fact("5xx / 429 bursts", f"{BURST_5XX_SHARE:.0%} of hosts answer a run of "
+         f"{BURST_LENGTH[0]}-{BURST_LENGTH[1]} 500/502/503, {BURST_429_SHARE:.0%} a run of 429 whatever the "
+         f"rate (Retry-After {BURST_RETRY_AFTER:g} s)", "assumed"),
     Fact("Wayback CDX limit", f"{CDX_PER_MINUTE} requests a minute per IP (sliding {LIMIT_WINDOW:g} s), 429 "
          "without Retry-After past it",
-         "edgi-govdata-archiving/wayback v0.5.1 release notes (2026-06-19): 24/min 'to match the actual hard limits "
-         "now set on Wayback Machine servers' (60/min averaged over 5 min in 2023, wayback#153); no Retry-After "
-         "on Wayback 429s (headers in akamhy/waybackpy#142)"),
+         "edgi-govdata-archiving/wayback v0.5.1 release notes (2026-06-19): 24/min 'to match the actual hard "
+         "limits now set on Wayback Machine servers' (60/min averaged over 5 min in 2023, wayback#153); no "
+         "Retry-After on Wayback 429s (headers in akamhy/waybackpy#142)"),
     Fact("Wayback playback limit", f"{PLAYBACK_PER_MINUTE} requests a minute per IP (raw captures and "
          "timestamp redirects)", "wayback's client: defaults at 80% of the hard limits, memento 0.8 x 600/60 "
          "(edgi-govdata-archiving/wayback _client.py)"),
     Fact("Wayback block", f"429s ignored for more than {IGNORED_429_BEFORE_BLOCK:g} s: the IP is blocked "
          f"(connections refused) for {BLOCK_SECONDS / 3600:g} h, doubling at each new block",
-         "Internet Archive staff quoted in edgi-govdata-archiving/wayback#137 (2023-11-01); refused connections as "
-         "reported in internetarchive/wayback#252 (a firewall that drops instead would cost a crawler its timeout)"),
+         "Internet Archive staff quoted in edgi-govdata-archiving/wayback#137 (2023-11-01); refused "
+         "connections as reported in internetarchive/wayback#252 (a firewall that drops instead would cost a "
+         "crawler its timeout)"),
     Fact("Wayback timestamp redirect", "/web/<any timestamp>id_/<url> answers 302 to the nearest capture",
          "the Wayback Machine's playback behaviour"),
     Fact("Wayback answer times", f"CDX {CDX_LATENCY:g} s, playback {PLAYBACK_LATENCY:g} s (median, lognormal "

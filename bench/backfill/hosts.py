@@ -65,8 +65,8 @@ def read_sample(portal: Path = REALDATA_PORTAL) -> PortalSample:
         if "ABRIDGED" not in path.name and "excerpt" not in path.name:
             events_per_day.append(len(events))
             citations_per_day.append(n)
-    return PortalSample(hosts, sum(hosts.values()), events_per_day, citations_per_day, per_event, wrapped, marked,
-                        len(files))
+    return PortalSample(hosts, sum(hosts.values()), events_per_day, citations_per_day, per_event, wrapped,
+                        marked, len(files))
 
 
 def zipf_exponent(counts: list[int]) -> float:
@@ -102,7 +102,8 @@ def scaled_hosts(sample_hosts: Counter, n_hosts: int, min_head_count: int = 2) -
     weights = [r ** -s for r in ranks]
     norm = sum(weights) or 1.0
     names = rest + [f"www.outlet-{i:04d}.example" for i in range(max(0, n_tail - len(rest)))]
-    shares = [(h, c / total) for h, c in head] + [(names[i], tail_mass * w / norm) for i, w in enumerate(weights)]
+    shares = [(h, c / total) for h, c in head]
+    shares += [(names[i], tail_mass * w / norm) for i, w in enumerate(weights)]
     return HostShares(shares, len(head), s)
 
 

@@ -13,11 +13,13 @@ import random
 from datetime import date
 from html import escape
 
-SUBJECTS = ("The government", "The city council", "Officials", "The ministry", "Rescue teams", "The central bank",
-            "Investigators", "The opposition", "Local residents", "Scientists", "The company", "Negotiators",
-            "The court", "Aid agencies", "The army", "Election monitors", "The prime minister", "Police")
+SUBJECTS = ("The government", "The city council", "Officials", "The ministry", "Rescue teams",
+            "The central bank", "Investigators", "The opposition", "Local residents", "Scientists",
+            "The company", "Negotiators", "The court", "Aid agencies", "The army", "Election monitors",
+            "The prime minister", "Police")
 VERBS = ("said on Tuesday that", "announced that", "warned that", "confirmed that", "denied reports that",
-         "told reporters that", "said in a statement that", "acknowledged that", "insisted that", "estimated that")
+         "told reporters that", "said in a statement that", "acknowledged that", "insisted that",
+         "estimated that")
 CLAUSES = ("the talks would resume next week after a pause of several months",
            "more than two hundred people had been moved from the flooded districts near the river",
            "the new budget would cut spending on roads while raising money for hospitals and schools",
@@ -42,7 +44,8 @@ def _rnd(key: str) -> random.Random:
 
 
 def _paragraph(rnd: random.Random) -> str:
-    sentences = [f"{rnd.choice(SUBJECTS)} {rnd.choice(VERBS)} {rnd.choice(CLAUSES)}." for _ in range(rnd.randint(3, 5))]
+    sentences = [f"{rnd.choice(SUBJECTS)} {rnd.choice(VERBS)} {rnd.choice(CLAUSES)}."
+                 for _ in range(rnd.randint(3, 5))]
     return " ".join(sentences)
 
 
@@ -52,14 +55,16 @@ def outlet_name(host: str) -> str:
 
 
 def _nav(host: str) -> str:
-    links = "".join(f'<li><a href="http://{host}/{s.lower().replace(" ", "-")}/">{s}</a></li>' for s in SECTIONS)
-    return f'<header class="site-header"><a class="logo" href="http://{host}/">{escape(outlet_name(host))}</a>' \
-           f'<nav class="main-nav"><ul>{links}</ul></nav><form action="/search"><input name="q"></form></header>'
+    links = "".join(f'<li><a href="http://{host}/{s.lower().replace(" ", "-")}/">{s}</a></li>'
+                    for s in SECTIONS)
+    return (f'<header class="site-header"><a class="logo" href="http://{host}/">'
+            f'{escape(outlet_name(host))}</a><nav class="main-nav"><ul>{links}</ul></nav>'
+            '<form action="/search"><input name="q"></form></header>')
 
 
 def _footer(host: str) -> str:
-    links = " | ".join(f'<a href="http://{host}/{p}">{p.title()}</a>' for p in ("about", "contact", "privacy",
-                                                                                  "terms", "advertise", "careers"))
+    links = " | ".join(f'<a href="http://{host}/{p}">{p.title()}</a>'
+                       for p in ("about", "contact", "privacy", "terms", "advertise", "careers"))
     return f'<footer class="site-footer"><p>{links}</p><p>&copy; {escape(outlet_name(host))}. All rights ' \
            'reserved.</p></footer><script>window.dataLayer=window.dataLayer||[];</script>'
 
@@ -70,8 +75,8 @@ def article(host: str, url: str, title: str, day: date) -> bytes:
     outlet = escape(outlet_name(host))
     paras = "".join(f"<p>{_paragraph(rnd)}</p>" for _ in range(rnd.randint(6, 9)))
     related = "".join(f'<li><a href="http://{host}/news/{day.year}/related-{rnd.randint(1000, 9999)}.html">'
-                      f"{rnd.choice(SUBJECTS)} {rnd.choice(VERBS).split(' ')[0]} {rnd.choice(CLAUSES)[:48]}</a></li>"
-                      for _ in range(6))
+                      f"{rnd.choice(SUBJECTS)} {rnd.choice(VERBS).split(' ')[0]} "
+                      f"{rnd.choice(CLAUSES)[:48]}</a></li>" for _ in range(6))
     author = rnd.choice(("Ada Writer", "Sam Reporter", "Lena Correspondent", "Omar Editor", "Kim Staff"))
     t = escape(title)
     iso = day.isoformat()
@@ -82,7 +87,8 @@ def article(host: str, url: str, title: str, day: date) -> bytes:
             f'<meta name="description" content="{t}."><meta property="og:title" content="{t}">'
             f'<meta property="og:site_name" content="{outlet}">'
             f'<meta property="article:published_time" content="{iso}T09:30:00+00:00">'
-            f'<link rel="canonical" href="{escape(url)}"><script type="application/ld+json">{ld}</script></head>'
+            f'<link rel="canonical" href="{escape(url)}">'
+            f'<script type="application/ld+json">{ld}</script></head>'
             f'<body>{_nav(host)}<main><article><h1>{t}</h1><p class="byline">By <a rel="author" '
             f'href="http://{host}/authors/{author.lower().replace(" ", "-")}">{author}</a>, {iso}</p>'
             f'<div class="article-body">{paras}</div></article><aside class="related"><h2>More news</h2>'
@@ -94,7 +100,8 @@ def not_found(host: str) -> bytes:
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Page not found | '
             f'{escape(outlet_name(host))}</title></head><body>{_nav(host)}<main><h1>Page not found</h1>'
             "<p>Sorry, the page you requested cannot be found. It may have been moved or removed.</p>"
-            f'<p><a href="http://{host}/">Go to the home page</a></p></main>{_footer(host)}</body></html>').encode()
+            f'<p><a href="http://{host}/">Go to the home page</a></p></main>{_footer(host)}'
+            "</body></html>").encode()
 
 
 def home(host: str) -> bytes:
@@ -102,9 +109,9 @@ def home(host: str) -> bytes:
     rnd = _rnd(host)
     items = "".join(f'<li><a href="http://{host}/news/latest-{i}.html">{rnd.choice(SUBJECTS)} '
                     f"{rnd.choice(CLAUSES)[:50]}</a></li>" for i in range(20))
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(outlet_name(host))} - '
-            f'Latest news</title></head><body>{_nav(host)}<main><ul class="headlines">{items}</ul></main>'
-            f"{_footer(host)}</body></html>").encode()
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>'
+            f'{escape(outlet_name(host))} - Latest news</title></head><body>{_nav(host)}<main>'
+            f'<ul class="headlines">{items}</ul></main>{_footer(host)}</body></html>').encode()
 
 
 def robots(crawl_delay: float = 0.0) -> bytes:

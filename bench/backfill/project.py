@@ -26,7 +26,8 @@ def full_counts(citations_per_day: list[int], as_of: date, first: date = FULL_FI
     """Days, sources (mean and range of the real pages' citations a day) and the dead among them."""
     days = (as_of - first).days + 1
     mean = statistics.fmean(citations_per_day)
-    dead_days = sum(facts.dead_share((as_of - (first + timedelta(days=i))).days / 365.25) for i in range(days))
+    dead_days = sum(facts.dead_share((as_of - (first + timedelta(days=i))).days / 365.25)
+                    for i in range(days))
     return {"days": days, "per_day": mean, "per_day_range": (min(citations_per_day), max(citations_per_day)),
             "sources": days * mean, "dead": dead_days * mean}
 
@@ -77,20 +78,22 @@ def projection(outcomes: list, world, sample, results: Path, cores: int = 2) -> 
         comp["CPU"] = full["sources"] / pps
     lo, hi = full["per_day_range"]
     lines = [
-        f"Full backfill {FULL_FIRST} … {world.as_of}: {full['days']:,} day pages; {full['per_day']:.1f} citations "
-        f"a day on the real pages ({lo}–{hi}) → **~{full['sources'] / 1000:,.0f}k sources** "
+        f"Full backfill {FULL_FIRST} … {world.as_of}: {full['days']:,} day pages; {full['per_day']:.1f} "
+        f"citations a day on the real pages ({lo}–{hi}) → **~{full['sources'] / 1000:,.0f}k sources** "
         f"({full['days'] * lo / 1000:,.0f}k–{full['days'] * hi / 1000:,.0f}k), of them "
-        f"**~{full['dead'] / 1000:,.0f}k dead** today by the age curve ({full['dead'] / full['sources']:.0%}).",
+        f"**~{full['dead'] / 1000:,.0f}k dead** today by the age curve "
+        f"({full['dead'] / full['sources']:.0%}).",
         f"Rates from the `{base.name}` run: {answered / dead:.2f} archive requests answered per dead source "
         f"({cdx / dead:.2f} CDX queries), the busiest host and the global concurrency scaled by the sources "
-        f"(×{src_ratio:.1f})" + (f", CPU at `make bench`'s {pps:.1f} real pages/s on {cores} cores" if pps else "")
+        f"(×{src_ratio:.1f})"
+        + (f", CPU at `make bench`'s {pps:.1f} real pages/s on {cores} cores" if pps else "")
         + ". Real time at the default politeness:", "",
         "| component | full backfill |", "|---|---|"]
     for name, sec in sorted(comp.items(), key=lambda kv: -kv[1]):
         lines.append(f"| {name} | {_h(sec)} |")
     bound = max(comp.values())
-    lines += ["", f"One machine: lower bound **{_h(bound)}** ({max(comp, key=comp.get)}); the `{base.name}` run's "
-                  f"wall/lower-bound was {base.ratio:.2f}.", "",
+    lines += ["", f"One machine: lower bound **{_h(bound)}** ({max(comp, key=comp.get)}); the "
+                  f"`{base.name}` run's wall/lower-bound was {base.ratio:.2f}.", "",
               "| workers (one IP) | lower bound | what bounds it |", "|---:|---:|---|"]
     for n in WORKERS:
         parts = {k: v / n if k in ("CPU", "global concurrency") else v for k, v in comp.items()}

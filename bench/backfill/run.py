@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import signal
 import sys
 import tempfile
 import time
@@ -66,16 +67,19 @@ def parse_args(argv=None):
     p.add_argument("--hosts", type=int, default=1_100, help="hosts they are spread over")
     p.add_argument("--first", type=date.fromisoformat, default=date(2014, 1, 1), help="first simulated day")
     p.add_argument("--as-of", type=date.fromisoformat, default=AS_OF, help="the day link ages count to")
-    p.add_argument("--scale", type=float, default=20.0, help="time-scale factor: every delay on both sides / K")
+    p.add_argument("--scale", type=float, default=20.0,
+                   help="time-scale factor: every delay on both sides is divided by it")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--variant", action="append", type=parse_variant, default=[], metavar="NAME:OPTIONS",
-                   help="a crawl to compare (repeatable): extra `newsarchive crawl` options, delays in simulated "
-                        "seconds, e.g. 'dapq:-s SCHEDULER_PRIORITY_QUEUE=scrapy.pqueues.DownloaderAwarePriorityQueue'; "
-                        "--web-no-block / --web-cdx-per-minute=N among them change the archive for that crawl")
+                   help="a crawl to compare (repeatable): extra `newsarchive crawl` options, delays in "
+                        "simulated seconds, e.g. 'dapq:-s SCHEDULER_PRIORITY_QUEUE=scrapy.pqueues."
+                        "DownloaderAwarePriorityQueue'; --web-no-block / --web-cdx-per-minute=N among them "
+                        "change the archive for that crawl")
     p.add_argument("--skip-default", action="store_true", help="run only the --variant crawls")
     p.add_argument("--cdx-per-minute", type=float, default=facts.CDX_PER_MINUTE,
                    help="the archive's CDX limit (60 was the 2023 figure)")
-    p.add_argument("--no-archive-block", action="store_true", help="the archive answers 429s but never blocks")
+    p.add_argument("--no-archive-block", action="store_true",
+                   help="the archive answers 429s but never blocks")
     p.add_argument("--max-minutes", type=float, default=25,
                    help="stop a crawl (SIGINT) after this many measured minutes")
     p.add_argument("--workdir", help="scratch directory (default: a new one under the system temp dir)")
@@ -86,28 +90,32 @@ def parse_args(argv=None):
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers and the crawl on the way out
     started = time.time()
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="newsarchive-backfill-"))
     info = bench_report.machine()
     sample = read_sample()
     shares = scaled_hosts(sample.hosts, args.hosts)
     world = build_world(work / "web", shares, args.sources, args.first, args.as_of, sample.events_per_day,
-                        dict(sample.citations_per_event), sample.wrapped_share, sample.marked_dead_share, args.seed)
+                        dict(sample.citations_per_event), sample.wrapped_share, sample.marked_dead_share,
+                        args.seed)
     check_world(world)
+    n = len(world.sources)
     dead = sum(1 for s in world.sources if s.fate != "live")
     top = ", ".join(f"{h} {w:.1%}" for h, w in shares.hosts[:4])
-    head = [f"simulated web: {len(world.sources):,} sources over {len(world.hosts):,} hosts, {world.days} day pages "
-            f"({world.first} … {world.last}), seen on {world.as_of}; dead {dead:,} ({dead / len(world.sources):.0%}), "
+    scaled = ", ".join(f"{name} {a}→{b}" for name, (a, b) in scaled_args([], args.scale)[2].items())
+    head = [f"simulated web: {n:,} sources over {len(world.hosts):,} hosts, {world.days} day pages "
+            f"({world.first} … {world.last}), seen on {world.as_of}; dead {dead:,} ({dead / n:.0%}), "
             f"recoverable {sum(s.recoverable for s in world.sources):,}; top hosts {top}; tail Zipf exponent "
-            f"{shares.exponent:.2f} fitted on the {shares.head} hosts cited twice or more in {sample.pages} real day "
-            f"pages ({sample.citations} citations)",
-            f"time scale ×{args.scale:g}: server latencies, Retry-After, rate-limit windows and block durations are "
-            f"divided by {args.scale:g}, and so are the crawl's delays: "
-            + ", ".join(f"{n} {a}→{b}" for n, (a, b) in scaled_args([], args.scale)[2].items())
-            + "; DOWNLOAD_TIMEOUT is not (nothing here makes the crawl wait for it), nor is CPU: all durations below "
-              "are simulated seconds (measured × the factor) unless marked measured",
+            f"{shares.exponent:.2f} fitted on the {shares.head} hosts cited twice or more in {sample.pages} "
+            f"real day pages ({sample.citations} citations)",
+            f"time scale ×{args.scale:g}: server latencies, Retry-After, rate-limit windows and block "
+            f"durations are divided by {args.scale:g}, and so are the crawl's delays: {scaled}; "
+            "DOWNLOAD_TIMEOUT is not (nothing here makes the crawl wait for it), nor is CPU: all durations "
+            "below are simulated seconds (measured × the factor) unless marked measured",
             f"archive model: CDX {args.cdx_per_minute:g}/min, block "
-            + ("off" if args.no_archive_block else "on"), "modelled (value — source):", *facts.fact_lines()]
+            + ("off" if args.no_archive_block else "on"),
+            "modelled (value — source):", *facts.fact_lines()]
     print(f"backfill bench in {work}; {info['nproc']} × {info['cpu']}; load {' '.join(info['load'])}")
     for line in head:
         print(line)
@@ -143,10 +151,11 @@ def main(argv=None) -> None:
                    *[f"- {line}" for line in head if not line.startswith("- ")],
                    *[f"  {line}" for line in head if line.startswith("- ")], "", *table, ""]
         for o in outcomes:
-            section += [f"### `{o.name}`: {' '.join(o.args) or 'default settings'}", "",
-                        *[f"  - {line.strip()}" if line.startswith("  ") else f"- {line}" for line in details(o)],
+            bullets = [f"  - {line.strip()}" if line.startswith("  ") else f"- {line}" for line in details(o)]
+            section += [f"### `{o.name}`: {' '.join(o.args) or 'default settings'}", "", *bullets,
                         f"- `{figure_line(o)}`", ""]
-        section += ["### Projection: a full backfill", "", *projection(outcomes, world, sample, Path(args.out)), ""]
+        section += ["### Projection: a full backfill", "",
+                    *projection(outcomes, world, sample, Path(args.out)), ""]
         write_section(Path(args.out), section)
         print(f"\nresults → {args.out}")
     print(f"done in {minutes:.1f} min")

@@ -41,6 +41,8 @@ ARCHIVE_HOST = "web.archive.org"
 REASONS = {200: "OK", 302: "Found", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error",
            502: "Bad Gateway", 503: "Service Unavailable"}
 QUICK = 0.02  # s, answer time of a rate limiter's 429
+CDX_FIELDS = "urlkey,timestamp,original,mimetype,statuscode,digest,length"  # the CDX server's default ``fl``
+NOT_ARCHIVED = b"<html><body>Wayback Machine has not archived that URL.</body></html>"
 
 
 class Limiter:
@@ -125,7 +127,8 @@ class Web:
             return 429, pages.error_page(429), {"Retry-After": f"{wait:.3f}"}, kind, QUICK, "limit", host
         for start, length, status in spec["bursts"]:
             if start <= n < start + length:
-                headers = {"Retry-After": f"{facts.BURST_RETRY_AFTER / self.k:.3f}"} if status in (429, 503) else {}
+                wait = {"Retry-After": f"{facts.BURST_RETRY_AFTER / self.k:.3f}"}
+                headers = wait if status in (429, 503) else {}
                 return status, pages.error_page(status), headers, kind, lat, "burst", host
         self.last_served[host] = now
         if kind == "home":
@@ -135,8 +138,8 @@ class Web:
             return 404, pages.not_found(host), {}, kind, lat, "", host
         fate, day, title = page
         if fate == "live":
-            return 200, pages.article(host, f"{scheme}://{host}{rest}", title, date.fromisoformat(day)), {}, kind, \
-                lat, "", host
+            body = pages.article(host, f"{scheme}://{host}{rest}", title, date.fromisoformat(day))
+            return 200, body, {}, kind, lat, "", host
         if fate == "soft_404_page":
             return 200, pages.not_found(host), {}, kind, lat, "", host
         if fate == "soft_404_home":
@@ -178,7 +181,7 @@ class Web:
         lo = (q.get("from", [""])[0] + "00000000000000")[:14]
         hi = (q.get("to", [""])[0] + "99999999999999")[:14]
         wanted = [f.split(":", 1) for f in q.get("filter", []) if ":" in f]
-        fields = (q.get("fl", [""])[0] or "urlkey,timestamp,original,mimetype,statuscode,digest,length").split(",")
+        fields = (q.get("fl", [""])[0] or CDX_FIELDS).split(",")
         limit = int(q.get("limit", ["0"])[0] or 0)
         rows = []
         for ts, status, _host, _target in self.captures.get(canon(url), []):
@@ -194,7 +197,7 @@ class Web:
         caps = self.captures.get(canon(url), [])
         lat = self.latency(facts.PLAYBACK_LATENCY)
         if not caps:
-            return 404, b"<html><body>Wayback Machine has not archived that URL.</body></html>", {}, "capture", lat, ""
+            return 404, NOT_ARCHIVED, {}, "capture", lat, ""
         for cts, status, host, target in caps:
             if cts == ts:
                 if status != 200:
@@ -265,13 +268,15 @@ class Web:
                     return
                 if lat:
                     await asyncio.sleep(lat / self.k)
-                close = version == "HTTP/1.0" or any(x.lower().replace(" ", "") == "connection:close" for x in lines)
+                close = version == "HTTP/1.0" or any(x.lower().replace(" ", "") == "connection:close"
+                                                     for x in lines)
                 out = [f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}", f"Content-Length: {len(body)}"]
                 headers.setdefault("Content-Type", "text/html; charset=utf-8")
                 out += [f"{k}: {v}" for k, v in headers.items()]
                 if close:
                     out.append("Connection: close")
-                writer.write(("\r\n".join(out) + "\r\n\r\n").encode("latin-1") + (b"" if method == "HEAD" else body))
+                head = ("\r\n".join(out) + "\r\n\r\n").encode("latin-1")
+                writer.write(head + (b"" if method == "HEAD" else body))
                 await writer.drain()
                 if close:
                     return

@@ -41,7 +41,8 @@ class Source:
         if self.fate == "live":
             return False
         lo, hi = self.day - timedelta(days=365), self.day + timedelta(days=365)
-        return any(s == 200 and lo <= datetime.strptime(ts[:8], "%Y%m%d").date() <= hi for ts, s in self.captures)
+        return any(s == 200 and lo <= datetime.strptime(ts[:8], "%Y%m%d").date() <= hi
+                   for ts, s in self.captures)
 
 
 @dataclass
@@ -87,7 +88,8 @@ def _captures(rnd: random.Random, day: date) -> list[tuple[str, int]]:
     return [(_timestamp(rnd, day, 400, 900), 200)]  # only long after the citation (outside a ±1 year window)
 
 
-def _day_counts(rnd: random.Random, n: int, events_per_day: list[int], per_event: dict[int, int]) -> list[list[int]]:
+def _day_counts(rnd: random.Random, n: int, events_per_day: list[int],
+                per_event: dict[int, int]) -> list[list[int]]:
     """Citations of each event of each day, days until ``n`` citations (the last day cut short)."""
     sizes, weights = list(per_event), list(per_event.values())
     days, total = [], 0
@@ -123,8 +125,9 @@ def _host_behaviour(rnd: random.Random, counts: dict[str, int], gone: set[str]) 
     return out
 
 
-def build_world(root: Path, shares: HostShares, n_sources: int, first: date, as_of: date, events_per_day: list[int],
-                per_event: dict[int, int], wrapped_share: float, marked_share: float, seed: int = 1) -> World:
+def build_world(root: Path, shares: HostShares, n_sources: int, first: date, as_of: date,
+                events_per_day: list[int], per_event: dict[int, int], wrapped_share: float,
+                marked_share: float, seed: int = 1) -> World:
     """The simulated web of ``n_sources`` cited sources from ``first`` on, as seen on ``as_of``."""
     rnd = random.Random(seed)
     layout = _day_counts(rnd, n_sources, events_per_day, per_event)
@@ -182,7 +185,8 @@ def _assign_fates(rnd: random.Random, sources: list[Source], shares: HostShares,
             s.captures = _captures(rnd, s.day)
 
 
-def _mark_citations(rnd: random.Random, sources: list[Source], wrapped_share: float, marked_share: float) -> None:
+def _mark_citations(rnd: random.Random, sources: list[Source], wrapped_share: float,
+                    marked_share: float) -> None:
     """Some citations are web.archive.org URLs, some carry {{Dead link}} (shares from the real pages)."""
     archived = [s for s in sources if s.fate != "live" and any(st == 200 for _, st in s.captures)]
     for s in rnd.sample(archived, min(len(archived), round(wrapped_share * len(sources)))):
@@ -192,7 +196,8 @@ def _mark_citations(rnd: random.Random, sources: list[Source], wrapped_share: fl
         s.marked_dead = True
 
 
-def _write_days(rnd: random.Random, wiki: Path, sources: list[Source], layout: list[list[int]], first: date) -> Path:
+def _write_days(rnd: random.Random, wiki: Path, sources: list[Source], layout: list[list[int]],
+                first: date) -> Path:
     wiki.mkdir(parents=True, exist_ok=True)
     for old in wiki.glob("*.wiki"):
         old.unlink()
@@ -216,7 +221,8 @@ def _write_days(rnd: random.Random, wiki: Path, sources: list[Source], layout: l
             lines.append(f"*In [[{place}]], the {words} after talks with [[{other}|officials of {other}]]. "
                          + " ".join(cites))
         lines.append("<!-- All news items above this line -->}}")
-        (wiki / f"{day.isoformat()}_rev{200000 + d}.wiki").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        path = wiki / f"{day.isoformat()}_rev{200000 + d}.wiki"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return wiki
 
 
@@ -247,4 +253,5 @@ def check_world(world: World) -> None:
         got = [source_url(src.url) for ev in parse_wikitext(path.read_text(encoding="utf-8"), day)
                for src in ev.sources]
         if got != by_day[day]:
-            raise SystemExit(f"simulated day {day}: the parser read {len(got)} citations, {len(by_day[day])} written")
+            raise SystemExit(f"simulated day {day}: the parser read {len(got)} citations, "
+                             f"{len(by_day[day])} written")
