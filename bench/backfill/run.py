@@ -34,9 +34,24 @@ from bench.backfill.report import SECTION, Outcome, comparison, details, figure_
 from bench.backfill.world import build_world, check_world  # noqa: E402
 
 AS_OF = date(2026, 12, 1)  # the day the simulated web is seen on (link ages count to it)
-
-
-WEB_OPTIONS = ("--web-no-block", "--web-cdx-per-minute=")
+READING = [
+    "### Reading the figures", "",
+    "- The lower bound is what the crawl's own settings allow for the requests it made (and the web's stated "
+    "limits for the requests answered): wall/lower-bound ≥ 1 for a crawl that keeps its politeness; below 1 "
+    "the crawl went faster than its settings allow (archive requests closer than NEWSARCHIVE_WAYBACK_DELAY).",
+    "- Archive requests per recovered source count every request that reached the Wayback stand-in (CDX "
+    "queries, captures, timestamp redirects, the ones answered 429); refused connections during a block "
+    "never reach it and are not counted.",
+    "- Lost: sources of the simulated web without a final status in the database — not in it at all (their "
+    "day page was not read before the crawl ended) or still `pending`.",
+    "- The time scale compresses delays, not CPU: the crawl's own costs per request (~10 ms of reactor, a "
+    "refused connection ~0.05–0.1 s in Scrapy) weigh ×scale more in simulated time, and a crawl that spends "
+    "its time on refused attempts looks slower than it would at ×1. At ×20 a host's 0.125 s minimum gap is "
+    "6 ms of real time, within the send jitter of a busy process, so the per-host interval counts here are "
+    "indicative; tests/test_backfill_sim.py checks intervals at ×2.",
+    "- Arrival times are taken at the server. A request the crawler released on time but sent late (its "
+    "reactor busy, its process descheduled on this shared machine) arrives close to the next one; such "
+    "isolated late sends are counted apart from breaches (bench.backfill.analyse.interval_breaches).", ""]
 
 
 def parse_variant(text: str) -> tuple[str, list[str]]:
@@ -155,7 +170,7 @@ def main(argv=None) -> None:
             section += [f"### `{o.name}`: {' '.join(o.args) or 'default settings'}", "", *bullets,
                         f"- `{figure_line(o)}`", ""]
         section += ["### Projection: a full backfill", "",
-                    *projection(outcomes, world, sample, Path(args.out)), ""]
+                    *projection(outcomes, world, sample, Path(args.out)), "", *READING]
         write_section(Path(args.out), section)
         print(f"\nresults → {args.out}")
     print(f"done in {minutes:.1f} min")
