@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo demo-warc test eval bench soak system-deps clean
+.PHONY: venv demo demo-warc test eval bench bench-backfill soak system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -41,6 +41,10 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# a backfill against a simulated web on 127.0.0.1 (politeness, dead links, the Wayback's limits): ~20-27 min
+bench-backfill: $(STAMP)
+	$(BIN)/python -m bench.backfill
 
 clean:
 	rm -rf $(VENV) output/*.db output/news

@@ -154,9 +154,11 @@ def scale_section(days, crawl, decs, requests, expected_api, when: str) -> list[
     return lines
 
 
-# "## Profile" is written by hand (a profiling session, not a bench run) and kept across runs, and so is
-# "## Coverage report" (bench/report_libs.py and bench/report_scale.py, run by hand).
-SECTION_KINDS = ("## Throughput", "## Scale curve", "## Profile", "## Coverage report")
+# Sections written by other benches or by hand are kept across runs: "## Profile" (a profiling session),
+# "## Coverage report" (bench/report_libs.py, bench/report_scale.py), "## Backfill" (`make bench-backfill`),
+# "## Near-duplicate grouping" (crawler.devtools.dedup_eval), "## Dataset exports" (bench/export_big.py).
+SECTION_KINDS = ("## Throughput", "## Scale curve", "## Profile", "## Coverage report", "## Backfill",
+                 "## Near-duplicate grouping", "## Dataset exports")
 
 
 def _old_sections(path: Path) -> dict[str, list[str]]:
