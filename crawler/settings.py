@@ -39,6 +39,8 @@ NEWSARCHIVE_WAYBACK_URL = os.environ.get("NEWSARCHIVE_WAYBACK_URL", "https://web
 NEWSARCHIVE_WAYBACK_CONCURRENCY = 2
 NEWSARCHIVE_WAYBACK_DELAY = 1.0  # s between requests to the archive
 NEWSARCHIVE_CAPTURES_TO_TRY = 3  # nearest captures tried in turn when one fails
+NEWSARCHIVE_WAYBACK_NEAREST = True  # ask for the capture nearest the event day first; the CDX index as fallback
+NEWSARCHIVE_ARCHIVE_WINDOW_DAYS = 365  # a capture counts when it lies this close to the event day
 NEWSARCHIVE_COMMONCRAWL_URL = os.environ.get("NEWSARCHIVE_COMMONCRAWL_URL", "https://index.commoncrawl.org")
 NEWSARCHIVE_COMMONCRAWL_DATA_URL = os.environ.get("NEWSARCHIVE_COMMONCRAWL_DATA_URL", "https://data.commoncrawl.org")
 
@@ -61,12 +63,14 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 # The wiki API gets its own slot: one request at a time, as Wikimedia's API etiquette asks; Wikidata and the web
-# archives get theirs (crawler.scrapy.config derives them again from NEWSARCHIVE_WIKIDATA_DELAY and
-# NEWSARCHIVE_WAYBACK_* given on the command line).
-DOWNLOAD_SLOTS = {"wiki-api": {"concurrency": 1, "delay": 0},
-                  "wikidata": {"concurrency": 1, "delay": NEWSARCHIVE_WIKIDATA_DELAY},
-                  "wayback": {"concurrency": NEWSARCHIVE_WAYBACK_CONCURRENCY, "delay": NEWSARCHIVE_WAYBACK_DELAY},
-                  "commoncrawl": {"concurrency": NEWSARCHIVE_WAYBACK_CONCURRENCY, "delay": NEWSARCHIVE_WAYBACK_DELAY}}
+# archives get theirs, their delays exact (no jitter: never closer than stated). crawler.scrapy.config derives them
+# again from NEWSARCHIVE_WIKIDATA_DELAY and NEWSARCHIVE_WAYBACK_* given on the command line.
+DOWNLOAD_SLOTS = {"wiki-api": {"concurrency": 1, "delay": 0, "jitter": 0},
+                  "wikidata": {"concurrency": 1, "delay": NEWSARCHIVE_WIKIDATA_DELAY, "jitter": 0},
+                  "wayback": {"concurrency": NEWSARCHIVE_WAYBACK_CONCURRENCY, "delay": NEWSARCHIVE_WAYBACK_DELAY,
+                              "jitter": 0},
+                  "commoncrawl": {"concurrency": NEWSARCHIVE_WAYBACK_CONCURRENCY, "delay": NEWSARCHIVE_WAYBACK_DELAY,
+                                  "jitter": 0}}
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024

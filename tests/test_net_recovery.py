@@ -13,9 +13,11 @@ from warcio.warcwriter import WARCWriter
 from crawler.net import recovery as rc
 
 WB, CCI, CCD = "http://wb.test", "http://cc-index.test", "http://cc-data.test"
-ARCHIVES = rc.Archives(wayback=WB, cc_index=CCI, cc_data=CCD, captures_to_try=2, enabled=True)
-NO_CC = rc.Archives(wayback=WB, cc_index="", cc_data="", captures_to_try=2, enabled=True)
-OFF = rc.Archives(wayback=WB, cc_index=CCI, cc_data=CCD, captures_to_try=2, enabled=False)
+# the CDX chain (the nearest-capture lookup first: NEAREST, further down)
+ARCHIVES = rc.Archives(wayback=WB, cc_index=CCI, cc_data=CCD, captures_to_try=2, enabled=True, nearest_first=False)
+NO_CC = rc.Archives(wayback=WB, cc_index="", cc_data="", captures_to_try=2, enabled=True, nearest_first=False)
+OFF = rc.Archives(wayback=WB, cc_index=CCI, cc_data=CCD, captures_to_try=2, enabled=False, nearest_first=False)
+NEAREST = rc.Archives(wayback=WB, cc_index=CCI, cc_data=CCD, captures_to_try=2, enabled=True)
 URL = "http://news.example.com/2014/02/13/story.html"
 DAY = "2014-02-13"
 
@@ -174,3 +176,49 @@ def test_a_plan_survives_the_meta_round_trip():
     cap = rc.on_response(cdx.plan, ARCHIVES, url=cdx.url, status=200, body=cdx_body("20140215080000")).step
     meta = json.loads(json.dumps(cap.plan.to_meta()))  # what a distributed frontier keeps
     assert rc.Plan.from_meta(meta) == cap.plan
+
+
+# --- the nearest capture first ------------------------------------------------------------------------------
+
+def nearest_step(**kw) -> rc.Step:
+    return rc.on_failure(rc.start(URL, URL, DAY, NEAREST).plan, NEAREST, status="http_error", error="HTTP 404",
+                         http_status=404, **kw).step
+
+
+def test_a_failed_source_asks_for_the_capture_nearest_the_event_day_in_one_request():
+    step = nearest_step()
+    assert step.stage == "nearest" and step.slot == "wayback"
+    assert step.url == f"{WB}/web/20140213120000id_/{URL}"  # the Wayback redirects it to the nearest capture
+    landed = f"{WB}/web/20140215080000id_/{URL}"
+    rec = rc.on_response(step.plan, NEAREST, url=landed, status=200, body=b"<html>old</html>").record
+    assert (rec.kind, rec.recovered_from, rec.archive_timestamp, rec.archive_url, rec.final_url) == (
+        "fetched", "wayback", "20140215080000", landed, URL)
+    assert rec.failure["failure_status"] == "http_error" and rec.failure["after_live_failure"]
+
+
+def test_a_nearest_capture_outside_the_window_means_none_is_near():
+    step = nearest_step()
+    far = f"{WB}/web/20160101000000id_/{URL}"  # the nearest capture is ~2 years off: the CDX window has none
+    out = rc.on_response(step.plan, NEAREST, url=far, status=200, body=b"x")
+    assert out.record is None and out.step.stage == "cc_collinfo"
+    edge = f"{WB}/web/20150213110000id_/{URL}"  # 364 days 23 hours after the event day's noon
+    assert rc.on_response(step.plan, NEAREST, url=edge, status=200, body=b"x").record.kind == "fetched"
+
+
+def test_never_archived_skips_the_cdx_index_and_an_archived_error_page_asks_it():
+    step = nearest_step()
+    never = rc.on_failure(step.plan, NEAREST, status="http_error", error="HTTP 404", http_status=404)
+    assert never.step.stage == "cc_collinfo"
+    captured_404 = rc.on_failure(step.plan, NEAREST, status="http_error", error="HTTP 404", http_status=404,
+                                 archived=True)
+    assert captured_404.step.stage == "cdx" and "filter=statuscode%3A200" in captured_404.step.url
+    for status, http in (("timeout", None), ("http_error", 503)):  # the lookup itself failed: the index
+        assert rc.on_failure(step.plan, NEAREST, status=status, error="e", http_status=http).step.stage == "cdx"
+
+
+def test_nearest_without_any_other_archive_gives_up_and_a_dead_link_goes_live():
+    only_wb = rc.Archives(wayback=WB, cc_index="", cc_data="", captures_to_try=2, enabled=True)
+    step = rc.start(URL, URL, DAY, only_wb, marked_dead=True)
+    assert step.stage == "nearest"
+    out = rc.on_failure(step.plan, only_wb, status="http_error", error="HTTP 404", http_status=404)
+    assert out.record is None and out.step.stage == "live" and out.step.url == URL

@@ -52,6 +52,7 @@ def make_spider(tmp_path, start="2014-02-13", end=None, **settings):
         "NEWSARCHIVE_FOLLOW_SOURCES": True,
         "NEWSARCHIVE_ARCHIVE_FALLBACK": True,
         "NEWSARCHIVE_CAPTURES_TO_TRY": 3,
+        "NEWSARCHIVE_WAYBACK_NEAREST": False,  # the CDX chain (the nearest-capture lookup: test_source_requests)
         "NEWSARCHIVE_RETRY_DUE_SOURCES": False,
         "NEWSARCHIVE_REFETCH_OK_SOURCES": False,
         "NEWSARCHIVE_REDIS_URL": "",

@@ -37,24 +37,25 @@ def cap(tmp_path, ts: str, title: str) -> dict:
     return {"timestamp": ts, "file": str(f)}
 
 
-def crawl(tmp_path, *extra_server_args):
+def crawl(tmp_path, *extra_server_args, settings=()):
     db_path = tmp_path / "a.db"
     with MockServer("--url-map", str(tmp_path / "map.json"), "--wayback", str(tmp_path / "wayback.json"),
                     *extra_server_args, wiki=[tmp_path / "wiki"], log=tmp_path / "log.jsonl") as srv:
         run_cli("crawl", "--date", DAY.isoformat(), "--db", str(db_path), "--wiki-api", srv.api,
-                "-s", f"NEWSARCHIVE_MIRROR={srv.url('')}", "--wayback-url", srv.url(""), *FAST)
+                "-s", f"NEWSARCHIVE_MIRROR={srv.url('')}", "--wayback-url", srv.url(""), *FAST, *settings)
         log = srv.requests()
     return open_db(db_path), log
 
 
 @pytest.mark.e2e
-def test_dead_source_recovered_with_the_capture_nearest_the_event_day(tmp_path):
+@pytest.mark.parametrize("nearest_first", [True, False], ids=["timestamp-lookup", "cdx-index"])
+def test_dead_source_recovered_with_the_capture_nearest_the_event_day(tmp_path, nearest_first):
     dead = "http://news.example.com/2014/02/13/egypt-russia.html"
     captures = {dead: [cap(tmp_path, "20130301090000", "First capture"),
                        cap(tmp_path, "20140215080000", "Nearest capture"),
                        cap(tmp_path, "20150101000000", "Latest capture")]}
     setup_site(tmp_path, captures, {}, [f"[{dead} (Example News)]"])
-    db, log = crawl(tmp_path)
+    db, log = crawl(tmp_path, settings=("-s", f"NEWSARCHIVE_WAYBACK_NEAREST={int(nearest_first)}"))
     row = next(db.query("SELECT * FROM sources"))
     assert row["status"] == "ok"
     assert row["recovered_from"] == "wayback" and row["archive_timestamp"] == "20140215080000"
@@ -62,8 +63,13 @@ def test_dead_source_recovered_with_the_capture_nearest_the_event_day(tmp_path):
     assert row["title"] == "Nearest capture"
     assert (row["failure_status"], row["failure_error"]) == ("http_error", "HTTP 404")
     assert row["archive_checked_at"] and row["text"]
-    cdx = [r for r in log if r["path"] == "/cdx/search/cdx"]
-    assert len(cdx) == 1 and "statuscode%3A200" in cdx[0]["query"]
+    archive = [r["path"] for r in log if r["path"] == "/cdx/search/cdx" or r["path"].startswith("/web/")]
+    if nearest_first:  # one lookup: the event day's timestamp, redirected to the nearest capture
+        assert archive == [f"/web/20140213120000id_/{dead}", f"/web/20140215080000id_/{dead}"]
+    else:  # the index, then the nearest capture it lists
+        cdx = [r for r in log if r["path"] == "/cdx/search/cdx"]
+        assert len(cdx) == 1 and "statuscode%3A200" in cdx[0]["query"]
+        assert archive == ["/cdx/search/cdx", f"/web/20140215080000id_/{dead}"]
     status = json.loads(run_cli("status", "--db", db.conn.execute("PRAGMA database_list").fetchone()[2],
                                 "--json").stdout)
     assert status["sources_recovered"] == {"wayback": 1}
@@ -86,7 +92,8 @@ def test_archive_429_then_success(tmp_path):
     db, log = crawl(tmp_path, "--wayback-429-first", "1")
     row = next(db.query("SELECT * FROM sources"))
     assert row["status"] == "ok" and row["title"] == "Only capture"
-    assert len([r for r in log if r["path"] == "/cdx/search/cdx"]) == 2
+    assert [r["path"] for r in log if r["path"].startswith("/web/")] == [  # 429, retried: the redirect, the capture
+        f"/web/20140213120000id_/{dead}", f"/web/20140213120000id_/{dead}", f"/web/20140213110000id_/{dead}"]
 
 
 @pytest.mark.e2e
@@ -166,7 +173,8 @@ def test_common_crawl_after_the_wayback_has_nothing(tmp_path):
     assert row["archive_timestamp"] == "20140305120000"
     assert (row["failure_status"], row["failure_error"]) == ("http_error", "HTTP 404")
     paths = [r["path"] for r in log]
-    assert paths.index("/cdx/search/cdx") < paths.index("/cc/collinfo.json")  # the Wayback first
+    assert paths.index(f"/web/20140213120000id_/{dead}") < paths.index("/cc/collinfo.json")  # the Wayback first
+    assert "/cdx/search/cdx" not in paths  # never archived: the nearest-capture lookup said so
     assert "/cc/CC-MAIN-2014-10-index" in paths and "/cc/CC-MAIN-2013-48-index" not in paths
     assert any(p.startswith("/ccdata/") for p in paths)
 

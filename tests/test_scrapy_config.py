@@ -27,8 +27,8 @@ def settings(**cmdline) -> Settings:
 def test_archive_slots_follow_the_wayback_settings():
     s = settings(NEWSARCHIVE_WAYBACK_CONCURRENCY=6, NEWSARCHIVE_WAYBACK_DELAY=2.5)
     slots = s.getdict("DOWNLOAD_SLOTS")
-    assert slots["wayback"] == {"concurrency": 6, "delay": 2.5}
-    assert slots["commoncrawl"] == {"concurrency": 6, "delay": 2.5}
+    assert slots["wayback"] == {"concurrency": 6, "delay": 2.5, "jitter": 0}  # never closer than the delay
+    assert slots["commoncrawl"] == {"concurrency": 6, "delay": 2.5, "jitter": 0}
     assert slots["wiki-api"] == project.DOWNLOAD_SLOTS["wiki-api"]  # untouched
 
 
@@ -45,6 +45,7 @@ def test_archive_slots_keep_their_other_keys():
     assert s.getdict("DOWNLOAD_SLOTS")["wayback"] == {
         "concurrency": project.NEWSARCHIVE_WAYBACK_CONCURRENCY,
         "delay": 4.0,
+        "jitter": 0,
         "randomize_delay": False,
     }
 

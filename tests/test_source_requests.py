@@ -154,7 +154,7 @@ def test_a_dead_link_asks_the_archive_first(spider, sources):
     assert req.url.startswith(CDX_PREFIX + "http%3A%2F%2Fgone.example.com%2Fstory")
     assert_archive_meta(req)
     assert_callbacks(spider, req)
-    assert stat(spider, "newsarchive/archive/lookups") == 1
+    assert stat(spider, "newsarchive/archive/requests/cdx") == 1
 
 
 def test_a_dead_link_goes_live_when_the_archive_is_off(tmp_path):
@@ -345,4 +345,28 @@ def test_a_dead_link_searched_in_vain_is_not_searched_again_when_live_fails_too(
     out = sources.on_failure(failure(live, HttpError(resp, "Ignoring non-200 response")))
     assert [x.status for x in out if isinstance(x, SourceFetch)][:1] == ["http_error"]
     assert [x.url for x in out if isinstance(x, scrapy.Request)] == []
-    assert stat(spider, "newsarchive/archive/lookups") == 1
+    assert stat(spider, "newsarchive/archive/requests/cdx") == 1
+
+
+def test_the_nearest_capture_lookup_and_the_memento_header(tmp_path):
+    """With the nearest capture first: one request lands on the capture (the Wayback redirects it); a 404 that
+    is an archived page (Memento-Datetime) sends the source to the CDX index, a plain 404 (never archived) ends
+    the search."""
+    spider = make_spider(tmp_path, NEWSARCHIVE_WAYBACK_NEAREST=True)
+    (req,) = spider.sources.for_citations([cite()])
+    _item, nearest = spider.sources.on_failure(failure(req, DNSLookupError("no such host")))
+    assert nearest.url == f"{WAYBACK}/web/20140213120000id_/{LIVE}"
+    assert_archive_meta(nearest)
+    assert_callbacks(spider, nearest)
+    landed = html(nearest, url=f"{WAYBACK}/web/20140214093000id_/{LIVE}")
+    (item,) = spider.sources.on_response(landed)
+    assert (item.recovered_from, item.archive_timestamp, item.final_url) == ("wayback", "20140214093000", LIVE)
+    archived_404 = html(nearest, status=404, body=b"<html>Not found</html>",
+                        headers={"Memento-Datetime": "Fri, 14 Feb 2014 09:30:00 GMT"})
+    (cdx,) = spider.sources.on_failure(failure(nearest, HttpError(archived_404, "Ignoring non-200 response")))
+    assert cdx.url.startswith(CDX_PREFIX)
+    assert stat(spider, "newsarchive/archive/requests/cdx") == 1
+    plain_404 = html(nearest, status=404, body=b"<html>Wayback Machine has not archived that URL.</html>")
+    (miss,) = spider.sources.on_failure(failure(nearest, HttpError(plain_404, "Ignoring non-200 response")))
+    assert isinstance(miss, SourceFetch) and miss.status == "archive_miss"
+    assert stat(spider, "newsarchive/archive/requests/nearest") == 1

@@ -121,10 +121,9 @@ class Handler(BaseHTTPRequestHandler):
                            "if_none_match": self.headers.get("If-None-Match")})
         if parts.path.endswith("/api.php"):
             return self.api(parse_qs(parts.query))
-        if parts.path == "/cdx/search/cdx" and self.state.wayback is not None:
-            return self.cdx(parse_qs(parts.query))
-        if parts.path.startswith("/web/") and self.state.wayback is not None:
-            return self.capture(self.path[len("/web/"):])
+        if parts.path in ("/cdx/search/cdx",) or parts.path.startswith("/web/"):
+            if self.state.wayback is not None:
+                return self.wayback(parts)
         if parts.path.startswith(("/cc/", "/ccdata/")) and self.state.commoncrawl is not None:
             return self.common_crawl(parts.path, parts.query)
         if parts.path.startswith("/mirror/"):
@@ -135,13 +134,20 @@ class Handler(BaseHTTPRequestHandler):
             return self.article(parts.path[3:])
         return self._send(404, b"<html><body>Not found</body></html>", "text/html")
 
-    def cdx(self, q: dict):
-        """A Wayback CDX server over --wayback {url: [{"timestamp", "file"|"body"|"redirect", "status"}]}."""
+    def wayback(self, parts):
+        """The Wayback stand-in: the first --wayback-429-first requests answer 429, then the CDX index or a
+        capture."""
         with self.state.lock:
             self.state.cdx_calls += 1
             n = self.state.cdx_calls
         if n <= self.state.args.wayback_429_first:
             return self._send(429, b"Too Many Requests", "text/plain", {"Retry-After": "1"})
+        if parts.path == "/cdx/search/cdx":
+            return self.cdx(parse_qs(parts.query))
+        return self.capture(self.path[len("/web/"):])
+
+    def cdx(self, q: dict):
+        """A Wayback CDX server over --wayback {url: [{"timestamp", "file"|"body"|"redirect", "status"}]}."""
         url = normalize_url(q.get("url", [""])[0])
         lo, hi = q.get("from", ["0"])[0], q.get("to", ["99999999999999"])[0]
         rows = [["timestamp", "original", "statuscode", "mimetype", "length"]]
@@ -167,10 +173,19 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(206 if self.headers.get("Range") else 200, data, "application/octet-stream")
 
     def capture(self, rest: str):
-        """``/web/<ts>id_/<url>``: the stored capture's bytes (or its redirect)."""
+        """``/web/<ts>id_/<url>``: the stored capture's bytes (or its redirect); another timestamp is redirected to
+        the nearest capture, as the Wayback Machine does."""
         ts, _, url = rest.partition("/")
         ts = ts.removesuffix("id_")
-        for cap in self.state.wayback.get(normalize_url(url), []):
+        captures = self.state.wayback.get(normalize_url(url), [])
+        if captures and not any(cap["timestamp"] == ts for cap in captures):
+            from crawler.net.wayback import ts_to_datetime
+
+            want = ts_to_datetime(ts)
+            nearest = min(captures, key=lambda c: (abs((ts_to_datetime(c["timestamp"]) - want).total_seconds()),
+                                                   c["timestamp"]))
+            return self._send(302, b"", "text/html", {"Location": f"/web/{nearest['timestamp']}id_/{url}"})
+        for cap in captures:
             if cap["timestamp"] == ts:
                 if cap.get("redirect"):
                     return self._send(302, b"", "text/html", {"Location": cap["redirect"]})
@@ -310,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wayback", help="JSON {url: [captures]}: serve /cdx/search/cdx and /web/<ts>id_/<url>")
     p.add_argument("--commoncrawl", help="JSON {url: [captures]}: a fake Common Crawl at /cc/ and /ccdata/ "
                    "(crawler.devtools.fakecc)")
-    p.add_argument("--wayback-429-first", type=int, default=0, help="answer the first N CDX queries with 429")
+    p.add_argument("--wayback-429-first", type=int, default=0, help="answer the first N Wayback requests with 429")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--log", help="append one JSON line per request to this file")

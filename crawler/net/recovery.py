@@ -2,13 +2,22 @@
 
 A cited source goes through these stages until one of them yields a page or the chain gives up::
 
-    LIVE ──fails, or fetched but empty / soft 404──▶ CDX ──captures──▶ CAPTURE ──fails──▶ next capture …
-      │                                               │ none / fails          │ all fail
-      │                                               ▼                       ▼
-      │                                        CC_COLLINFO ─▶ CC_INDEX ─▶ CC_RECORD ──fails──▶ give up
-      ▼
+    LIVE ──fails, or fetched but empty / soft 404──▶ NEAREST ──a capture within the window──▶ stored
+      │                                               │ the nearest capture is an error page, or the lookup failed
+      │                                               ▼
+      │                                              CDX ──200 captures──▶ CAPTURE ──fails──▶ next capture …
+      │                                               │ none / fails              │ all fail
+      │                                               ▼                           ▼
+      │      (never archived, or nothing      CC_COLLINFO ─▶ CC_INDEX ─▶ CC_RECORD ──fails──▶ give up
+      ▼       within the window: from NEAREST)
     stored                                     (a cited web.archive.org URL starts at CITED_CAPTURE;
-                                                a {{Dead link}} starts at CDX and, with no capture, ends LIVE)
+                                                a {{Dead link}} starts at the archive and, with no capture,
+                                                ends LIVE)
+
+NEAREST asks the Wayback Machine for the capture nearest the event day in one request (``/web/<event day>id_/…``:
+the Wayback answers with a redirect to the nearest capture, or with the capture itself); the capture is taken
+when it lies within ``window_days`` of the event day. The CDX index (a query, then the capture) is the fallback
+when that capture is an error page or the lookup failed, or the first step with ``nearest_first`` off.
 
 The spider drives it: ``start`` gives the first step; ``on_response`` / ``on_failure`` take what a step's
 request got back; ``after_extraction`` takes the stored page's extraction status. Each returns an ``Outcome``:
@@ -23,12 +32,13 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
-from crawler.net.wayback import (capture_url, cc_index_query, cc_range, cdx_query_url, is_recoverable,
-                                 nearest_collection, rank_captures, read_cc_index, read_cdx, unwrap_archive_url)
+from crawler.net.wayback import (capture_timestamp, capture_url, cc_index_query, cc_range, cdx_query_url,
+                                 day_timestamp, is_recoverable, nearest_collection, rank_captures, read_cc_index,
+                                 read_cdx, unwrap_archive_url, within_days)
 
-LIVE, CITED_CAPTURE, CDX, CAPTURE = "live", "cited_capture", "cdx", "capture"
+LIVE, CITED_CAPTURE, NEAREST, CDX, CAPTURE = "live", "cited_capture", "nearest", "cdx", "capture"
 CC_COLLINFO, CC_INDEX, CC_RECORD = "cc_collinfo", "cc_index", "cc_record"
-ARCHIVE_STAGES = (CITED_CAPTURE, CDX, CAPTURE)
+ARCHIVE_STAGES = (CITED_CAPTURE, NEAREST, CDX, CAPTURE)
 COMMONCRAWL_STAGES = (CC_COLLINFO, CC_INDEX, CC_RECORD)
 RECOVER_AFTER_EXTRACTION = ("empty_extraction", "soft_404")
 
@@ -43,7 +53,8 @@ class Archives:
     cc_data: str
     captures_to_try: int
     enabled: bool
-
+    nearest_first: bool = True  # the timestamp lookup first, the CDX index as its fallback
+    window_days: int = 365  # a capture counts when it lies this close to the event day
     @property
     def wayback_on(self) -> bool:
         return self.enabled and bool(self.wayback)
@@ -158,6 +169,16 @@ def on_response(plan: Plan, archives: Archives, *, url: str, status: int, body: 
         return Outcome(Record("fetched", final_url=original, archive_url=url, archive_timestamp=ts,
                               recovered_from="wayback", body=body, content_type=content_type,
                               failure=plan.failure))
+    if stage == NEAREST:
+        landed = capture_timestamp(url)
+        if landed is None:  # not a capture's address: look the captures up
+            return Outcome(step=_cdx(plan, archives))
+        ts, original = landed
+        if not within_days(ts, plan.day, archives.window_days):  # the nearest capture is too far: none is near
+            return _next_archive(plan, archives)
+        return Outcome(Record("fetched", final_url=original, archive_url=url, archive_timestamp=ts,
+                              recovered_from="wayback", body=body, content_type=content_type,
+                              failure=plan.failure))
     if stage == CDX:
         try:
             ranked = rank_captures(read_cdx(body.decode("utf-8", "replace")), plan.day)
@@ -195,8 +216,10 @@ def on_response(plan: Plan, archives: Archives, *, url: str, status: int, body: 
     raise ValueError(f"unknown recovery stage {stage!r}")
 
 
-def on_failure(plan: Plan, archives: Archives, *, status: str, error: str, http_status: int | None = None) -> Outcome:
-    """A step's request failed (``status`` and ``error`` as ``crawler.net.failures.classify_failure`` gives)."""
+def on_failure(plan: Plan, archives: Archives, *, status: str, error: str, http_status: int | None = None,
+               archived: bool = False) -> Outcome:
+    """A step's request failed (``status`` and ``error`` as ``crawler.net.failures.classify_failure`` gives;
+    ``archived``: the answer was an archived one — a capture of an error page — not the archive's own)."""
     stage = plan.stage
     if stage == LIVE:
         failed = Record("failed", status=status, error=error)
@@ -212,6 +235,10 @@ def on_failure(plan: Plan, archives: Archives, *, status: str, error: str, http_
             return Outcome(step=_lookup(replace(plan, cited_capture=False, failure_status="archive_capture_failed",
                                                 failure_error=error), archives))
         return _next_archive(plan, archives)
+    if stage == NEAREST:
+        if http_status in (404, 410) and not archived:  # never archived
+            return _next_archive(plan, archives)
+        return Outcome(step=_cdx(plan, archives))  # an archived error page, or the lookup failed: the index
     if stage == CDX:
         return _next_archive(plan, archives)
     if stage in COMMONCRAWL_STAGES:
@@ -240,7 +267,17 @@ def _live(plan: Plan, url: str, validators: dict) -> Step:
 
 
 def _lookup(plan: Plan, archives: Archives) -> Step:
-    return Step(replace(plan, stage=CDX), cdx_query_url(archives.wayback, plan.source_url, plan.day), slot="wayback")
+    """The first archive step for a failed source: the nearest capture, or the CDX index."""
+    if archives.nearest_first:
+        return Step(replace(plan, stage=NEAREST),
+                    capture_url(archives.wayback, day_timestamp(plan.day), plan.source_url), slot="wayback")
+    return _cdx(plan, archives)
+
+
+def _cdx(plan: Plan, archives: Archives) -> Step:
+    return Step(replace(plan, stage=CDX),
+                cdx_query_url(archives.wayback, plan.source_url, plan.day, window_days=archives.window_days),
+                slot="wayback")
 
 
 def _capture(plan: Plan, archives: Archives) -> Step:

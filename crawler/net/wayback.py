@@ -29,6 +29,26 @@ def unwrap_archive_url(url: str) -> tuple[str, str] | None:
     return original, m.group("ts")
 
 
+CAPTURE_PATH = re.compile(r"/web/(?P<ts>\d{14})(?:[a-z]{2}_)?/(?P<url>.+)$", re.I)
+
+
+def capture_timestamp(url: str) -> tuple[str, str] | None:
+    """(14-digit timestamp, original URL) of a capture's address on any Wayback server
+    (``<base>/web/20140215080000id_/http://x/y``); None for another address."""
+    parts = urlsplit(url)
+    m = CAPTURE_PATH.search(parts.path + (f"?{parts.query}" if parts.query else ""))
+    if not m:
+        return None
+    wrapped = unwrap_archive_url(f"https://web.archive.org/web/{m.group('ts')}/{m.group('url')}")
+    return (m.group("ts"), wrapped[0]) if wrapped else None
+
+
+def within_days(timestamp: str, day: date | None, days: int) -> bool:
+    """Whether a capture's timestamp lies within ``days`` of the event day (noon)."""
+    gap = ts_to_datetime(timestamp) - ts_to_datetime(day_timestamp(day))
+    return abs(gap) <= timedelta(days=days)
+
+
 def is_recoverable(status: str, http_status: int | None = None) -> bool:
     """Whether a failed source is worth an archive lookup (a 404/410/5xx, a dead host, an empty page…)."""
     if status == "http_error":

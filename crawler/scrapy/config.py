@@ -54,7 +54,7 @@ def finalize_settings(s) -> None:
     _set_all(s, _user_agent(s))
     slots = dict(s.getdict("DOWNLOAD_SLOTS"))
     archive = {"concurrency": s.getint("NEWSARCHIVE_WAYBACK_CONCURRENCY"),
-               "delay": s.getfloat("NEWSARCHIVE_WAYBACK_DELAY")}
+               "delay": s.getfloat("NEWSARCHIVE_WAYBACK_DELAY"), "jitter": 0}
     for name in ARCHIVE_SLOTS:
         slots[name] = {**slots.get(name, {}), **archive}
     slots["wikidata"] = {**slots.get("wikidata", {}), "concurrency": 1,

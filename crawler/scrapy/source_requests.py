@@ -37,7 +37,9 @@ def archives_from_settings(s) -> recovery.Archives:
                              cc_index=(s.get("NEWSARCHIVE_COMMONCRAWL_URL") or "").rstrip("/"),
                              cc_data=(s.get("NEWSARCHIVE_COMMONCRAWL_DATA_URL") or "").rstrip("/"),
                              captures_to_try=max(1, s.getint("NEWSARCHIVE_CAPTURES_TO_TRY")),
-                             enabled=s.getbool("NEWSARCHIVE_ARCHIVE_FALLBACK"))
+                             enabled=s.getbool("NEWSARCHIVE_ARCHIVE_FALLBACK"),
+                             nearest_first=s.getbool("NEWSARCHIVE_WAYBACK_NEAREST"),
+                             window_days=s.getint("NEWSARCHIVE_ARCHIVE_WINDOW_DAYS"))
 
 
 class SourceRequests:
@@ -87,8 +89,7 @@ class SourceRequests:
         meta = {"recovery": step.plan.to_meta(), "source_url": step.plan.source_url}
         if step.slot:  # an archive: its own slot and delay, not robots.txt-bound, after the live fetches
             meta.update(download_slot=step.slot, dont_obey_robotstxt=True, autothrottle_dont_adjust_delay=True)
-            if step.stage == recovery.CDX:
-                self.spider.crawler.stats.inc_value("newsarchive/archive/lookups")
+            self.spider.crawler.stats.inc_value(f"newsarchive/archive/requests/{step.stage}")
         else:
             meta["handle_httpstatus_list"] = [304]
         return scrapy.Request(step.url, headers=step.headers, callback=self.spider.parse_source,
@@ -107,7 +108,9 @@ class SourceRequests:
         response = getattr(failure.value, "response", None)
         http_status = response.status if response is not None else None
         status, message = classify_failure(failure.value, http_status)
-        outcome = recovery.on_failure(plan, self.archives, status=status, error=message, http_status=http_status)
+        archived = response is not None and bool(response.headers.get(b"Memento-Datetime"))
+        outcome = recovery.on_failure(plan, self.archives, status=status, error=message, http_status=http_status,
+                                      archived=archived)
         return self._follow(plan, outcome, response=response, request=request)
 
     def after_stored(self, item: SourceFetch) -> scrapy.Request | None:
