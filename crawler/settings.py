@@ -15,9 +15,11 @@ NEWSARCHIVE_WIKI_API = os.environ.get("NEWSARCHIVE_WIKI_API", "https://en.wikipe
 NEWSARCHIVE_CONTACT = os.environ.get("NEWSARCHIVE_CONTACT", "https://github.com/newsarchive/newsarchive")
 NEWSARCHIVE_TITLES_PER_REQUEST = 50  # MediaWiki's limit for titles= without apihighlimits
 NEWSARCHIVE_MAX_BACKLOG = 5000  # next batch of days only while fewer requests wait (flat memory in backfills; 0 = off)
+NEWSARCHIVE_MAX_ARCHIVE_BACKLOG = 20000  # …and while fewer web-archive requests wait (counted apart; 0 = off)
 NEWSARCHIVE_MAXLAG = 5  # seconds; https://www.mediawiki.org/wiki/Manual:Maxlag_parameter
 NEWSARCHIVE_API_RETRIES = 5  # maxlag / API error retries per request
 NEWSARCHIVE_RETRY_AFTER_MAX = 120  # cap (s) on a server's Retry-After we are willing to wait
+NEWSARCHIVE_RETRY_AFTER_DEFAULT = 60  # s a host is left alone after a 429 without Retry-After (a rate window)
 NEWSARCHIVE_FOLLOW_SOURCES = True
 NEWSARCHIVE_RETRY_DUE_SOURCES = False  # also fetch every pending / due failed source of the archive (update)
 NEWSARCHIVE_REFETCH_OK_SOURCES = False  # refetch ok sources of the crawled days (conditional GET)
@@ -49,6 +51,8 @@ USER_AGENT = user_agent(NEWSARCHIVE_CONTACT, __version__)
 ROBOTSTXT_OBEY = True
 # robots.txt answers are kept in the archive and reused for this long (RFC 9309: at most 24 h); 0 = always ask
 NEWSARCHIVE_ROBOTS_CACHE_HOURS = 24
+# a robots.txt Crawl-delay is kept (the host's slot, AutoThrottle does not lower it), up to this many seconds
+NEWSARCHIVE_CRAWL_DELAY_MAX = 60
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # Distributed workers: seconds between two requests to one host across all workers of a Redis (0 = per worker only)

@@ -182,6 +182,10 @@ def test_host_gate_spaces_turns_per_host_on_the_redis_clock(tmp_path):
         wait_e, turn_e = gate.take("c.example")
         assert not gate.give_back("c.example", turn_c + 500)  # a later turn stands: nothing moves
         assert r.get(keys.host_gate_key("c.example")) == str(turn_e + 500).encode()
+        # a host with a longer delay of its own (the archive's 1 s) is spaced by it, never by less than the gate's
+        _, turn_f = gate.take("wayback", 1.0)
+        wait_g, turn_g = other_worker.take("wayback", 0.1)
+        assert turn_g == turn_f + 1000 and 0.8 < wait_g <= 1.0
 
 
 def _requests_by_host(log_entries) -> dict[str, list[tuple[float, str]]]:

@@ -587,3 +587,19 @@ def test_a_worker_skips_sources_another_worker_took(tmp_path, waits):
     text = wikitext(13, "Budget. [https://news.example.org/budget (A)] [https://new.example.org/x (B)]")
     _, requests = split(collect(spider.parse_api(api_answer(req, answer(page(FEB13, 501, text))))))
     assert [r.url for r in requests] == ["https://new.example.org/x"]
+
+
+def test_archive_requests_count_apart_in_the_backlog(tmp_path):
+    """Days are held back while live requests pile up, or while archive requests do past their own bound; a
+    backlog of archive requests alone does not hold them (live hosts would idle behind the slowest slot)."""
+    spider = make_spider(tmp_path, NEWSARCHIVE_MAX_BACKLOG=50, NEWSARCHIVE_MAX_ARCHIVE_BACKLOG=400)
+    stats = spider.crawler.stats
+    stats.set_value("scheduler/enqueued", 340)
+    stats.set_value("scheduler/dequeued", 40)
+    spider.sources.archive_waiting = 280  # 300 waiting, 280 of them for the archives
+    assert spider._backlog() == 20 and not spider._backlog_full()
+    spider.sources.archive_waiting = 401
+    assert spider._backlog_full()
+    spider.sources.archive_waiting = 150
+    stats.set_value("scheduler/enqueued", 240)  # 200 waiting, 50 of them live
+    assert spider._backlog() == 50 and not spider._backlog_full() and spider._backlog_full(0.5)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import types
 
 import pytest
 from scrapy import Request
+from scrapy.core.downloader import Downloader, Slot
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.misc import build_from_crawler
@@ -26,6 +28,7 @@ def make_mw(**settings):
     }
     crawler = project_crawler(**settings)
     crawler.spider = crawler._create_spider("test")
+    crawler.engine = types.SimpleNamespace(downloader=Downloader(crawler))  # the host's slot is paused there
     return build_from_crawler(RetryAfterMiddleware, crawler), crawler.stats
 
 
@@ -87,11 +90,26 @@ def test_without_the_header_it_is_a_plain_retry(waits):
     assert stats.get_value("newsarchive/retry_after_waits") is None
 
 
-def test_unreadable_header_is_a_plain_retry(waits):
-    mw, _stats = make_mw()
+def test_a_429_without_a_readable_header_waits_the_default(waits):
+    """The Wayback Machine answers 429 without Retry-After: the host is left alone for the default (capped)."""
+    mw, _stats = make_mw(NEWSARCHIVE_RETRY_AFTER_DEFAULT=20)
     out = run(mw, Request(URL), answer(429, "soon"))
-    assert waits == []
-    assert isinstance(out, Request)
+    assert waits == [20.0] and isinstance(out, Request)
+    run(mw, Request(URL), answer(429))
+    assert waits == [20.0, 20.0]
+
+
+def test_the_whole_host_waits_not_only_the_retried_request(waits):
+    from time import monotonic
+
+    mw, _stats = make_mw()
+    downloader = mw.crawler.engine.downloader
+    slot, other = Slot(4, 0.25, 0.5), Slot(4, 0.25, 0.5)  # the hosts' slots, as their downloads made them
+    downloader.slots[downloader.get_slot_key(Request(URL))] = slot
+    downloader.slots["other.example.org"] = other
+    run(mw, Request(URL), answer(429, "7"))
+    assert slot.lastseen >= monotonic() + 6.5  # its next request goes out 7 s (+ its delay) from now
+    assert other.lastseen <= monotonic()
 
 
 def test_retry_after_on_a_500_is_not_waited(waits):

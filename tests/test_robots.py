@@ -290,3 +290,33 @@ def test_a_robots_txt_that_cannot_be_fetched_is_logged_in_one_line(caplog):
     (record,) = [r for r in caplog.records if r.name == scrapy_logger.name]
     assert record.exc_info is None and record.levelname == "WARNING"
     assert "Traceback" not in caplog.text and "Error downloading <GET http://gone.example/x>" in caplog.text
+
+
+def test_a_crawl_delay_is_the_hosts_pace_and_autothrottle_keeps_it(tmp_path):
+    from scrapy.core.downloader import Downloader
+
+    rules = b"User-agent: *\nCrawl-delay: 5\nDisallow: /private\n"
+    mw, engine, stats = make_mw(tmp_path, {ROBOTS: (200, rules)})
+    engine.downloader = Downloader(mw.crawler)
+
+    async def run():
+        req = Request(f"https://{HOST}/a")
+        await mw.process_request(req)
+        return req
+
+    req = asyncio.run(run())
+    assert req.meta["autothrottle_dont_adjust_delay"] is True
+    assert engine.downloader.per_slot_settings[HOST]["delay"] == 5.0  # the slot is made with it
+    assert stats.get_value("newsarchive/robots/crawl_delay_hosts") == 1
+
+
+def test_a_crawl_delay_is_capped_and_a_host_without_one_is_left_alone(tmp_path):
+    from scrapy.core.downloader import Downloader
+
+    other = "https://plain.example.org/robots.txt"
+    mw, engine, _ = make_mw(tmp_path, {ROBOTS: (200, b"User-agent: *\nCrawl-delay: 3600\n"),
+                                       other: (200, RULES)}, NEWSARCHIVE_CRAWL_DELAY_MAX=60)
+    engine.downloader = Downloader(mw.crawler)
+    check(mw, f"https://{HOST}/a", "https://plain.example.org/b")
+    assert engine.downloader.per_slot_settings[HOST]["delay"] == 60.0
+    assert "plain.example.org" not in engine.downloader.per_slot_settings

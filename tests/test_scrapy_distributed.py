@@ -238,24 +238,26 @@ class FakeInner:
 class FakeGate:
     def __init__(self, wait=0.0, turn=1000, error=None):
         self.wait, self.turn, self.error = wait, turn, error
-        self.taken, self.given_back = [], []
+        self.taken, self.given_back, self.intervals = [], [], []
 
-    def take(self, host):
+    def take(self, host, interval=None):
         self.taken.append(host)
+        self.intervals.append(interval)
         if self.error:
             raise self.error
         return self.wait, self.turn
 
-    def give_back(self, host, turn):
+    def give_back(self, host, turn, interval=None):
         self.given_back.append((host, turn))
         return True
 
 
-def make_handler(gate):
+def make_handler(gate, slots=None):
     crawler = project_crawler()
     crawler.engine = SimpleNamespace(
         downloader=SimpleNamespace(
-            get_slot_key=lambda request: request.meta.get("download_slot") or urlsplit(request.url).hostname
+            get_slot_key=lambda request: request.meta.get("download_slot") or urlsplit(request.url).hostname,
+            slots=slots or {},
         )
     )
     return SharedHostGateHandler(crawler, FakeInner(), gate), crawler.stats
@@ -439,3 +441,12 @@ def test_an_empty_frontier_gives_nothing(scheduler):
     sched.leases = FakeLeases([])
     assert sched.next_request() is None
     assert spider.crawler.stats.get_value("scheduler/dequeued/redis") is None
+
+
+def test_handler_spaces_a_host_by_its_own_slot_delay_when_longer(waits):
+    """The archive's 1 s (or a Crawl-delay) holds across all workers, not only the shared 0.25 s."""
+    gate = FakeGate()
+    handler, _ = make_handler(gate, slots={"wayback": SimpleNamespace(delay=1.0)})
+    asyncio.run(handler.download_request(scrapy.Request("https://web.archive.org/web/x", meta={"download_slot": "wayback"})))
+    asyncio.run(handler.download_request(scrapy.Request("https://news.example.org/a")))  # no slot yet
+    assert gate.intervals == [1.0, None]

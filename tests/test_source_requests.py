@@ -370,3 +370,14 @@ def test_the_nearest_capture_lookup_and_the_memento_header(tmp_path):
     (miss,) = spider.sources.on_failure(failure(nearest, HttpError(plain_404, "Ignoring non-200 response")))
     assert isinstance(miss, SourceFetch) and miss.status == "archive_miss"
     assert stat(spider, "newsarchive/archive/requests/nearest") == 1
+
+
+def test_archive_requests_waiting_are_counted_until_answered(tmp_path):
+    spider = make_spider(tmp_path, NEWSARCHIVE_WAYBACK_NEAREST=True)
+    sources = spider.sources
+    (req,) = sources.for_citations([cite()])
+    assert sources.archive_waiting == 0  # a live request is not counted
+    _item, nearest = sources.on_failure(failure(req, DNSLookupError("no such host")))
+    assert sources.archive_waiting == 1
+    sources.on_response(html(nearest, url=f"{WAYBACK}/web/20140214093000id_/{LIVE}"))
+    assert sources.archive_waiting == 0

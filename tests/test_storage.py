@@ -104,3 +104,27 @@ def test_failed_write_rolls_back(db, monkeypatch):
         save_day(db, page([ev("Other.", 1, [SourceRef("http://e.org/x", "E")])], rev=2))
     assert table_dump(db) == before
     assert db["days"].get(D.isoformat())["revision_id"] == 1
+
+
+def test_a_source_fetched_only_from_the_archives_gets_their_answer_as_status(tmp_path):
+    """A cited capture that failed, with no other capture usable: the source is not left `pending` (it would be
+    fetched again by every run and counted as lost)."""
+    from datetime import date
+
+    from crawler.items import DayPage, Event, SourceFetch, SourceRef
+    from crawler.storage.days import save_day
+    from crawler.storage.sources import save_source
+    from tests.conftest import RETRY
+
+    db = open_db(tmp_path / "a.db")
+    cited = "https://web.archive.org/web/20140213000000/http://gone.example/story"
+    save_day(db, DayPage(day=date(2014, 2, 13), title="t", status="ok", revision_id=1, events=[
+        Event(day=date(2014, 2, 13), category=None, stories=[], text="x", sources=[SourceRef(cited, "Gone")])]))
+    assert next(db.query("SELECT status FROM sources"))["status"] == "pending"
+    status = save_source(db, SourceFetch(url="http://gone.example/story", status="archive_miss",
+                                         fetched_at="2026-12-07T00:00:00+00:00", failure={
+                                             "failure_status": "archive_capture_failed",
+                                             "failure_error": "HTTP 503"}), None, RETRY)
+    row = next(db.query("SELECT status, error, archive_checked_at, fetched_at FROM sources"))
+    assert status == row["status"] == "archive_capture_failed" and row["error"] == "HTTP 503"
+    assert row["archive_checked_at"] and row["fetched_at"] == "2026-12-07T00:00:00+00:00"

@@ -48,13 +48,17 @@ class HostGate:
         self._take = server.register_script(_TAKE_TURN)
         self._give_back = server.register_script(_GIVE_BACK)
 
-    def take(self, host: str) -> tuple[float, int]:
-        wait, turn = self._take(keys=[keys.host_gate_key(host)], args=[self.interval_ms])
+    def take(self, host: str, interval: float | None = None) -> tuple[float, int]:
+        """(seconds to wait, the turn) for the next request to ``host``, ``interval`` (default: the gate's) after
+        the turn before it."""
+        ms = self.interval_ms if interval is None else max(self.interval_ms, round(interval * 1000))
+        wait, turn = self._take(keys=[keys.host_gate_key(host)], args=[ms])
         return int(wait) / 1000, int(turn)
 
     def turn(self, host: str) -> float:
         return self.take(host)[0]
 
-    def give_back(self, host: str, turn: int) -> bool:
+    def give_back(self, host: str, turn: int, interval: float | None = None) -> bool:
         """Free an unused turn if it is still the host's last one (True if it was)."""
-        return bool(self._give_back(keys=[keys.host_gate_key(host)], args=[turn, self.interval_ms]))
+        ms = self.interval_ms if interval is None else max(self.interval_ms, round(interval * 1000))
+        return bool(self._give_back(keys=[keys.host_gate_key(host)], args=[turn, ms]))

@@ -95,8 +95,9 @@ class CompatScheduler(Scheduler):
 
 class SharedHostGateHandler:
     """HTTP(S) download handler of a distributed worker: Scrapy's own, after the host's turn in the shared gate
-    (``crawler.distributed.hostgate``), so all workers together leave NEWSARCHIVE_SHARED_HOST_DELAY seconds
-    between two requests to one host (download slot); 0 turns the gate off.
+    (``crawler.distributed.hostgate``), so all workers together leave NEWSARCHIVE_SHARED_HOST_DELAY seconds — or
+    the host's own slot delay when longer (the web archives', a robots.txt Crawl-delay) — between two requests to
+    one host (download slot); 0 turns the gate off.
 
     The turn is taken here, not in a downloader middleware, because here the request already holds its place in
     this worker's per-host concurrency: it goes out as soon as its turn comes, so turns are not spent by requests
@@ -124,9 +125,12 @@ class SharedHostGateHandler:
     async def download_request(self, request):
         if self.gate is not None:
             stats = self.crawler.stats
-            host = self.crawler.engine.downloader.get_slot_key(request)
+            downloader = self.crawler.engine.downloader
+            host = downloader.get_slot_key(request)
+            slot = downloader.slots.get(host)
+            interval = slot.delay if slot is not None else None
             try:
-                wait, turn = self.gate.take(host)
+                wait, turn = self.gate.take(host, interval)
             except RedisError as err:
                 stats.inc_value("newsarchive/host_gate/errors")
                 logger.warning("host gate unavailable (%s): %s goes out with this worker's delays only",
@@ -138,13 +142,13 @@ class SharedHostGateHandler:
                 try:
                     await asyncio.sleep(wait)
                 except asyncio.CancelledError:  # never sent (shutdown, timeout): the turn is not spent
-                    self._give_back(host, turn)
+                    self._give_back(host, turn, interval)
                     raise
         return await self.inner.download_request(request)
 
-    def _give_back(self, host: str, turn: int) -> None:
+    def _give_back(self, host: str, turn: int, interval: float | None = None) -> None:
         try:
-            if self.gate.give_back(host, turn):
+            if self.gate.give_back(host, turn, interval):
                 self.crawler.stats.inc_value("newsarchive/host_gate/turns_given_back")
         except RedisError as err:
             logger.warning("could not give back a host-gate turn (%s)", err)

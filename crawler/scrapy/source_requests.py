@@ -55,6 +55,7 @@ class SourceRequests:
         self.known = known
         self.requested: set[str] = set()  # source URLs requested in this run
         self.dead_marked: set[str] = set()  # source URLs some citation marks {{Dead link}}
+        self.archive_waiting = 0  # requests to the web archives made and not answered yet
 
     # --- which sources -------------------------------------------------------------------------------------
     def for_citations(self, cited: list[tuple[str, str, str, bool]]) -> list[scrapy.Request]:
@@ -89,6 +90,7 @@ class SourceRequests:
         meta = {"recovery": step.plan.to_meta(), "source_url": step.plan.source_url}
         if step.slot:  # an archive: its own slot and delay, not robots.txt-bound, after the live fetches
             meta.update(download_slot=step.slot, dont_obey_robotstxt=True, autothrottle_dont_adjust_delay=True)
+            self.archive_waiting += 1
             self.spider.crawler.stats.inc_value(f"newsarchive/archive/requests/{step.stage}")
         else:
             meta["handle_httpstatus_list"] = [304]
@@ -97,14 +99,14 @@ class SourceRequests:
                               priority=-5 if step.slot else 0)
 
     def on_response(self, response) -> list:
-        plan = recovery.Plan.from_meta(response.meta["recovery"])
+        plan = self._answered(response.meta["recovery"])
         outcome = recovery.on_response(plan, self.archives, url=response.url, status=response.status,
                                        body=response.body, content_type=_ctype(response))
         return self._follow(plan, outcome, response=response)
 
     def on_failure(self, failure) -> list:
         request = failure.request
-        plan = recovery.Plan.from_meta(request.meta["recovery"])
+        plan = self._answered(request.meta["recovery"])
         response = getattr(failure.value, "response", None)
         http_status = response.status if response is not None else None
         status, message = classify_failure(failure.value, http_status)
@@ -112,6 +114,12 @@ class SourceRequests:
         outcome = recovery.on_failure(plan, self.archives, status=status, error=message, http_status=http_status,
                                       archived=archived)
         return self._follow(plan, outcome, response=response, request=request)
+
+    def _answered(self, meta: dict) -> recovery.Plan:
+        plan = recovery.Plan.from_meta(meta)
+        if plan.stage != recovery.LIVE:
+            self.archive_waiting = max(0, self.archive_waiting - 1)
+        return plan
 
     def after_stored(self, item: SourceFetch) -> scrapy.Request | None:
         """The next request for a live page that was stored without an article (empty, soft 404)."""

@@ -78,10 +78,16 @@ def save_source(db: sqlite_utils.Database, fetch: SourceFetch, result: dict | No
     if status == "archive_miss" or (fetch.recovered_from and status != "ok" and (fetch.failure or {}).get(
             "failure_status")):
         # archives searched, nothing usable: the failure stays, the search is recorded
+        failure = fetch.failure or {}
         if prev is None:
-            _insert(db, url, fetch.url, (fetch.failure or {}).get("failure_status") or "fetch_error")
+            _insert(db, url, fetch.url, failure.get("failure_status") or "archive_miss")
+        if prev is None or prev["status"] == "pending":  # no live fetch recorded a status (a cited capture)
+            status = failure.get("failure_status") or "archive_miss"
+            db.execute("UPDATE sources SET status = ?, error = ?, fetched_at = ?, archive_checked_at = ? "
+                       "WHERE url = ?", [status, failure.get("failure_error"), fetched_at, utcnow(), url])
+            return status
         db.execute("UPDATE sources SET archive_checked_at = ? WHERE url = ?", [utcnow(), url])
-        return prev["status"] if prev else "archive_miss"
+        return prev["status"]
     if prev is not None and prev["status"] == "ok" and status != "ok":
         note = None if status == "not_modified" else f"refetch failed ({status}): {error}"
         db.execute("UPDATE sources SET fetched_at = ?, attempts = ?, error = ? WHERE url = ?",

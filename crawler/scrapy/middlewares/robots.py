@@ -13,6 +13,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
+from crawler.scrapy.slots import raise_host_delay
+
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 
 
@@ -61,6 +63,8 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         self.max_age = timedelta(hours=hours)
         self._cache_db = None
         self._unreachable: dict[str, int] = {}  # netloc -> HTTP status of a robots.txt that only failed
+        self._crawl_delays: dict[str, float | None] = {}  # netloc -> its robots.txt's Crawl-delay for us
+        self.max_crawl_delay = s.getfloat("NEWSARCHIVE_CRAWL_DELAY_MAX")
 
     def _cache(self):
         if self._cache_db is None and self.cache_path:
@@ -121,3 +125,19 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
             raise IgnoreRequest(f"robots.txt unreachable (HTTP {status}): complete disallow until it answers "
                                 "(RFC 9309)")
         super().process_request_2(rp, request)
+        delay = self._crawl_delay(rp, request)
+        if delay:  # the host's stated pace: its slot keeps it, and AutoThrottle does not lower it
+            request.meta["autothrottle_dont_adjust_delay"] = True
+            raise_host_delay(self.crawler, request, delay)
+
+    def _crawl_delay(self, rp, request) -> float | None:
+        """The ``Crawl-delay`` robots.txt states for us (at most NEWSARCHIVE_CRAWL_DELAY_MAX), once per host."""
+        netloc = urlparse_cached(request).netloc
+        if netloc not in self._crawl_delays:
+            agent = self._robotstxt_useragent or request.headers.get(b"User-Agent", self._default_useragent)
+            reader = getattr(rp, "crawl_delay", None)
+            delay = reader(agent) if reader else None
+            self._crawl_delays[netloc] = min(delay, self.max_crawl_delay) if delay and delay > 0 else None
+            if self._crawl_delays[netloc]:
+                self.crawler.stats.inc_value("newsarchive/robots/crawl_delay_hosts")
+        return self._crawl_delays[netloc]

@@ -97,8 +97,11 @@ class PortalSpider(scrapy.Spider):
         spider.retry_due = s.getbool("NEWSARCHIVE_RETRY_DUE_SOURCES")
         spider.refetch_ok = s.getbool("NEWSARCHIVE_REFETCH_OK_SOURCES")
         # Backfills: the next batch of days is asked for only while fewer than this many requests wait in the
-        # scheduler, so memory stays flat however many years are crawled (0 = no bound).
+        # scheduler, so memory stays flat however many years are crawled (0 = no bound). Requests to the web
+        # archives count apart, with their own bound: their slot is the slowest, and live hosts would idle if a
+        # backlog of archive requests held the days back.
         spider.max_backlog = s.getint("NEWSARCHIVE_MAX_BACKLOG")
+        spider.max_archive_backlog = s.getint("NEWSARCHIVE_MAX_ARCHIVE_BACKLOG")
         if s.get("NEWSARCHIVE_REDIS_URL"):
             from scrapy_redis.connection import get_redis_from_settings
 
@@ -237,7 +240,7 @@ class PortalSpider(scrapy.Spider):
         if work is not None:
             leases.close(work)
         if not follow_up and self._batches:
-            if self._backlog() > self.max_backlog > 0:
+            if self._backlog_full():
                 self._held_batch = True  # released by _maybe_release_batch once the backlog drains
             else:
                 yield self._api_request(self._batches.popleft())
@@ -246,9 +249,15 @@ class PortalSpider(scrapy.Spider):
                 yield request
 
     def _backlog(self) -> int:
-        """Requests waiting in the scheduler (from Scrapy's own counters)."""
+        """Requests waiting in the scheduler (from Scrapy's own counters), but for the web archives'."""
         stats = self.crawler.stats
-        return (stats.get_value("scheduler/enqueued", 0) or 0) - (stats.get_value("scheduler/dequeued", 0) or 0)
+        waiting = (stats.get_value("scheduler/enqueued", 0) or 0) - (stats.get_value("scheduler/dequeued", 0) or 0)
+        return max(0, waiting - self.sources.archive_waiting)
+
+    def _backlog_full(self, part: float = 1.0) -> bool:
+        """Whether either backlog is above ``part`` of its bound (0: no bound)."""
+        return (0 < self.max_backlog * part < self._backlog()
+                or 0 < self.max_archive_backlog * part < self.sources.archive_waiting)
 
     def _release_batch(self) -> None:
         self._held_batch = False
@@ -256,7 +265,7 @@ class PortalSpider(scrapy.Spider):
         self.crawler.engine.crawl(self._api_request(self._batches.popleft()))
 
     def _maybe_release_batch(self, response, request, spider=None) -> None:
-        if self._held_batch and self._batches and self._backlog() <= self.max_backlog // 2:
+        if self._held_batch and self._batches and not self._backlog_full(0.5):
             self._release_batch()
 
     def _idle_release_batch(self, spider=None) -> None:
