@@ -24,7 +24,8 @@ from bench.procs import TreeSampler, cpu_seconds, machine_busy_seconds, running_
 ROOT = Path(__file__).resolve().parents[2]
 NEWSARCHIVE = Path(sys.executable).with_name("newsarchive")
 SCALED_DEFAULTS = ("DOWNLOAD_DELAY", "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY",
-                   "NEWSARCHIVE_WAYBACK_DELAY", "NEWSARCHIVE_RETRY_AFTER_MAX")
+                   "NEWSARCHIVE_WAYBACK_DELAY", "NEWSARCHIVE_RETRY_AFTER_MAX", "NEWSARCHIVE_RETRY_AFTER_DEFAULT",
+                   "NEWSARCHIVE_CRAWL_DELAY_MAX")
 
 
 def is_time_setting(name: str) -> bool:

@@ -119,7 +119,8 @@ class Web:
         lat = self.latency(spec["lat"])
         if kind == "robots":
             self.last_served[host] = now
-            return 200, pages.robots(spec["limit"]), {"Content-Type": "text/plain"}, kind, lat, "", host
+            # the stated limit, in measured seconds like every delay this server serves
+            return 200, pages.robots(spec["limit"] / self.k), {"Content-Type": "text/plain"}, kind, lat, "", host
         n = self.counter[host] = self.counter.get(host, 0) + 1
         last = self.last_served.get(host)
         if spec["limit"] and last is not None and now - last < spec["limit"] / self.k:
