@@ -54,6 +54,9 @@ NEWSARCHIVE_ROBOTS_CACHE_HOURS = 24
 # a robots.txt Crawl-delay is kept (the host's slot, AutoThrottle does not lower it), up to this many seconds
 NEWSARCHIVE_CRAWL_DELAY_MAX = 60
 CONCURRENT_REQUESTS = 32
+# The scheduler serves these slots first while they hold fewer than their concurrency (crawler.scrapy.scheduling)
+SCHEDULER_PRIORITY_QUEUE = "crawler.scrapy.scheduling.SlowSlotsFirstPriorityQueue"
+NEWSARCHIVE_FIRST_SLOTS = ["wayback", "commoncrawl", "wiki-api", "wikidata"]
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # Distributed workers: seconds between two requests to one host across all workers of a Redis (0 = per worker only)
 NEWSARCHIVE_SHARED_HOST_DELAY = 0.25

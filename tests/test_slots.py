@@ -34,9 +34,9 @@ def test_a_host_delay_is_raised_now_or_when_its_slot_is_made():
     crawler, downloader = crawler_with_downloader()
     req = Request("https://slow.example.org/a")
     raise_host_delay(crawler, req, 5.0)  # no slot yet: the slot will be made with it
-    assert downloader.per_slot_settings["slow.example.org"]["delay"] == 5.0
+    assert downloader.per_slot_settings["slow.example.org"] == {"delay": 5.0, "jitter": 0}
     slot = downloader.slots["other.example.org"] = Slot(4, 0.25, 0.5)
     raise_host_delay(crawler, Request("https://other.example.org/"), 2.0)
-    assert slot.delay == 2.0
+    assert (slot.delay, slot.jitter) == (2.0, 0)  # never closer than stated: no jitter below it
     raise_host_delay(crawler, Request("https://other.example.org/"), 1.0)  # never lowered
     assert slot.delay == 2.0

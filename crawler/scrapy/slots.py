@@ -20,12 +20,13 @@ def pause_host(crawler, request, seconds: float) -> None:
 
 
 def raise_host_delay(crawler, request, delay: float) -> None:
-    """``request``'s host gets at least ``delay`` seconds between requests (now, or when its slot is made)."""
+    """``request``'s host gets at least ``delay`` seconds between requests, exactly (no random jitter, which would
+    bring every other gap under it), now or when its slot is made."""
     downloader = crawler.engine.downloader
     key = downloader.get_slot_key(request)
     slot = downloader.slots.get(key)
     if slot is not None:
-        slot.delay = max(slot.delay, delay)
+        slot.delay, slot.jitter = max(slot.delay, delay), 0
     else:
         settings = downloader.per_slot_settings.setdefault(key, {})
-        settings["delay"] = max(settings.get("delay", 0), delay)
+        settings.update(delay=max(settings.get("delay", 0), delay), jitter=0)
