@@ -222,3 +222,13 @@ def test_nearest_without_any_other_archive_gives_up_and_a_dead_link_goes_live():
     assert step.stage == "nearest"
     out = rc.on_failure(step.plan, only_wb, status="http_error", error="HTTP 404", http_status=404)
     assert out.record is None and out.step.stage == "live" and out.step.url == URL
+
+
+def test_an_archive_answering_the_nearest_capture_directly_gives_its_memento_time():
+    """pywb's default: the capture itself under the asked address, its time in Memento-Datetime (RFC 7089)."""
+    step = nearest_step()
+    out = rc.on_response(step.plan, NEAREST, url=step.url, status=200, body=b"x",
+                         memento="Fri, 14 Feb 2014 09:30:00 GMT")
+    assert (out.record.archive_timestamp, out.record.final_url) == ("20140214093000", URL)
+    far = rc.on_response(step.plan, NEAREST, url=step.url, status=200, body=b"x", memento="Mon, 01 Feb 2016 00:00:00 GMT")
+    assert far.record is None and far.step.stage == "cc_collinfo"

@@ -74,13 +74,15 @@ def scaled_args(args: list[str],
 class SimServers:
     """``with SimServers(world, log_dir, scale) as s: s.api, s.mirror, s.archive, s.entries()``"""
 
-    def __init__(self, world, log_dir: Path, scale: float, cdx_per_minute: float, block: bool = True):
+    def __init__(self, world, log_dir: Path, scale: float, cdx_per_minute: float, block: bool = True,
+                 web: list[str] = ()):
         self.log, self.api_log = log_dir / "requests.jsonl", log_dir / "api.jsonl"
         log_dir.mkdir(parents=True, exist_ok=True)
         self.web_cmd = [sys.executable, "-m", "bench.backfill.server", "--world", str(world.spec), "--scale",
                         str(scale), "--log", str(self.log), "--cdx-per-minute", str(cdx_per_minute)]
         if not block:
             self.web_cmd.append("--no-block")
+        self.web_cmd += list(web)
         self.api_cmd = [sys.executable, "-m", "crawler.devtools.devserver", "--port", "0", "--wiki", str(world.wiki),
                         "--log", str(self.api_log)]
         self.procs: list[subprocess.Popen] = []
@@ -157,7 +159,7 @@ def _stored(db: Path) -> int:
 
 
 def run_crawl(world, work: Path, args: list[str], scale: float, cdx_per_minute: float, block: bool = True,
-              max_seconds: float = 3600, progress: bool = True) -> CrawlRun:
+              max_seconds: float = 3600, progress: bool = True, web: list[str] = ()) -> CrawlRun:
     """Crawl ``world`` (fresh database and servers in ``work``) with the extra crawl ``args`` (simulated
     seconds)."""
     work.mkdir(parents=True, exist_ok=True)
@@ -165,7 +167,7 @@ def run_crawl(world, work: Path, args: list[str], scale: float, cdx_per_minute: 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     sent, _, _ = scaled_args(args, scale)
-    with SimServers(world, work, scale, cdx_per_minute, block) as sim:
+    with SimServers(world, work, scale, cdx_per_minute, block, web) as sim:
         cmd = [str(NEWSARCHIVE), "crawl", "--from", world.first.isoformat(), "--to", world.last.isoformat(),
                "--db", str(db), "--wiki-api", sim.api, "--wayback-url", sim.archive, "--quiet",
                "-s", f"NEWSARCHIVE_MIRROR={sim.mirror}", "-s", "NEWSARCHIVE_COMMONCRAWL_URL=",

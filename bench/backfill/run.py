@@ -63,17 +63,21 @@ def parse_variant(text: str) -> tuple[str, list[str]]:
     return name.strip(), shlex.split(rest)
 
 
-def web_options(args: list[str], cdx_per_minute: float, block: bool) -> tuple[list[str], float, bool]:
-    """(crawl options, CDX limit, block) of a variant: its --web-* options taken out and applied."""
-    crawl = []
+def web_options(args: list[str], cdx_per_minute: float, block: bool) -> tuple[list[str], float, bool, list[str]]:
+    """(crawl options, CDX limit, block, other options of the simulated web) of a variant: its --web-* options
+    taken out and applied (``--web-direct-nearest``: the archive answers a timestamp with the nearest capture
+    itself, as pywb does, instead of redirecting to it)."""
+    crawl, web = [], []
     for arg in args:
         if arg == "--web-no-block":
             block = False
         elif arg.startswith("--web-cdx-per-minute="):
             cdx_per_minute = float(arg.split("=", 1)[1])
+        elif arg == "--web-direct-nearest":
+            web.append("--direct-nearest")
         else:
             crawl.append(arg)
-    return crawl, cdx_per_minute, block
+    return crawl, cdx_per_minute, block, web
 
 
 def parse_args(argv=None):
@@ -138,8 +142,8 @@ def main(argv=None) -> None:
     outcomes: list[Outcome] = []
     for name, extra in variants:
         print(f"\n[{name}] newsarchive crawl {' '.join(extra) or '(default settings)'} …", flush=True)
-        crawl_args, cdx_pm, block = web_options(extra, args.cdx_per_minute, not args.no_archive_block)
-        run = run_crawl(world, work / name, crawl_args, args.scale, cdx_pm, block, args.max_minutes * 60)
+        crawl_args, cdx_pm, block, web = web_options(extra, args.cdx_per_minute, not args.no_archive_block)
+        run = run_crawl(world, work / name, crawl_args, args.scale, cdx_pm, block, args.max_minutes * 60, web=web)
         _, overrides, _ = scaled_args(crawl_args, args.scale)
         pol = politeness(overrides)
         result = analyse(run.entries, pol, args.scale, world.hosts, cdx_pm, run.api_requests)

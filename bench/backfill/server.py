@@ -31,7 +31,8 @@ import random
 import signal
 import time
 from collections import deque
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+from email.utils import format_datetime
 from urllib.parse import parse_qs, urlsplit
 
 from bench.backfill import facts, pages
@@ -62,7 +63,8 @@ class Limiter:
 
 
 class Web:
-    def __init__(self, world: dict, scale: float, log, cdx_per_minute: float, block: bool, seed: int = 7):
+    def __init__(self, world: dict, scale: float, log, cdx_per_minute: float, block: bool, seed: int = 7,
+                 direct_nearest: bool = False):
         self.hosts: dict[str, dict] = world["hosts"]
         self.pages: dict[str, dict[str, list]] = world["pages"]
         self.captures: dict[str, list] = world["captures"]
@@ -75,6 +77,7 @@ class Web:
         self.cdx = Limiter(max(1, round(cdx_per_minute * facts.LIMIT_WINDOW / 60)), window)
         self.playback = Limiter(round(facts.PLAYBACK_PER_MINUTE * facts.LIMIT_WINDOW / 60), window)
         self.block_enabled = block
+        self.direct_nearest = direct_nearest
         self.episode_start: float | None = None
         self.last_429: float | None = None
         self.blocks = 0
@@ -201,14 +204,20 @@ class Web:
             return 404, NOT_ARCHIVED, {}, "capture", lat, ""
         for cts, status, host, target in caps:
             if cts == ts:
-                if status != 200:
-                    return status, pages.not_found(host), {"Memento-Datetime": cts}, "capture", lat, ""
-                _fate, day, title = self.pages[host][target]
-                body = pages.article(host, url, title, date.fromisoformat(day))
-                return 200, body, {"Memento-Datetime": cts}, "capture", lat, ""
+                return self.served_capture(url, cts, status, host, target, lat)
         want = _when(ts)
-        nearest = min(caps, key=lambda c: (abs((_when(c[0]) - want).total_seconds()), c[0]))[0]
-        return 302, b"", {"Location": f"/web/{nearest}id_/{url}"}, "redirect", lat, ""
+        cts, status, host, target = min(caps, key=lambda c: (abs((_when(c[0]) - want).total_seconds()), c[0]))
+        if self.direct_nearest:  # pywb's default (redirect_to_exact off): the nearest capture under the asked URL
+            return self.served_capture(url, cts, status, host, target, lat)
+        return 302, b"", {"Location": f"/web/{cts}id_/{url}"}, "redirect", lat, ""
+
+    def served_capture(self, url, cts, status, host, target, lat) -> tuple[int, bytes, dict, str, float, str]:
+        """A capture's answer: the archived page (or the archived error), its time in Memento-Datetime."""
+        memento = {"Memento-Datetime": format_datetime(_when(cts).replace(tzinfo=timezone.utc), usegmt=True)}
+        if status != 200:
+            return status, pages.not_found(host), memento, "capture", lat, ""
+        _fate, day, title = self.pages[host][target]
+        return 200, pages.article(host, url, title, date.fromisoformat(day)), memento, "capture", lat, ""
 
     async def block(self) -> None:
         """Stop accepting connections (and drop the open ones) for BLOCK_SECONDS × 2^n."""
@@ -302,7 +311,8 @@ def _when(ts: str) -> datetime:
 async def main_async(args) -> None:
     world = json.loads(open(args.world, encoding="utf-8").read())
     with open(args.log, "a", encoding="utf-8") as log:
-        web = Web(world, args.scale, log, args.cdx_per_minute, not args.no_block)
+        web = Web(world, args.scale, log, args.cdx_per_minute, not args.no_block,
+                  direct_nearest=args.direct_nearest)
         mirror = await web.listen(web.mirror_handler, 0)
         web.archive_server = await web.listen(web.archive_handler, 0)
         web.archive_port = web.archive_server.sockets[0].getsockname()[1]
@@ -324,6 +334,9 @@ def main(argv=None) -> None:
     p.add_argument("--log", required=True)
     p.add_argument("--cdx-per-minute", type=float, default=facts.CDX_PER_MINUTE)
     p.add_argument("--no-block", action="store_true", help="the archive answers 429s but never blocks")
+    p.add_argument("--direct-nearest", action="store_true",
+                   help="a timestamp not captured answers the nearest capture itself, as pywb does by default "
+                        "(the Wayback Machine redirects to it)")
     asyncio.run(main_async(p.parse_args(argv)))
 
 

@@ -31,6 +31,15 @@ from crawler.net.urls import original_url
 from crawler.portal.titles import day_title, title_day
 from crawler.net.urls import normalize_url
 
+def http_date(ts: str) -> str:
+    """A 14-digit Wayback timestamp as the HTTP date of a ``Memento-Datetime`` header (RFC 7089)."""
+    from datetime import datetime, timezone
+    from email.utils import format_datetime
+
+    return format_datetime(datetime.strptime(ts[:14].ljust(14, "0"), "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc),
+                           usegmt=True)
+
+
 DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:.*?_rev(\d+))?[^/]*\.wiki$")
 
 
@@ -193,7 +202,7 @@ class Handler(BaseHTTPRequestHandler):
                 if cap.get("file", "").endswith(".gz"):
                     body = gzip.decompress(body)
                 return self._send(int(cap.get("status", 200)), body, "text/html; charset=utf-8",
-                                  {"Memento-Datetime": ts})
+                                  {"Memento-Datetime": http_date(ts)})
         return self._send(404, b"<html><body>Wayback Machine has not archived that URL.</body></html>", "text/html")
 
     def mirrored(self, path: str, query: str):

@@ -15,8 +15,8 @@ A cited source goes through these stages until one of them yields a page or the 
                                                 ends LIVE)
 
 NEAREST asks the Wayback Machine for the capture nearest the event day in one request (``/web/<event day>id_/…``:
-the Wayback answers with a redirect to the nearest capture, or with the capture itself); the capture is taken
-when it lies within ``window_days`` of the event day. The CDX index (a query, then the capture) is the fallback
+the Wayback answers with a redirect to the nearest capture; pywb by default answers with the capture itself and its
+``Memento-Datetime``); the capture is taken when it lies within ``window_days`` of the event day. The CDX index (a query, then the capture) is the fallback
 when that capture is an error page or the lookup failed, or the first step with ``nearest_first`` off.
 
 The spider drives it: ``start`` gives the first step; ``on_response`` / ``on_failure`` take what a step's
@@ -33,8 +33,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 from crawler.net.wayback import (capture_timestamp, capture_url, cc_index_query, cc_range, cdx_query_url,
-                                 day_timestamp, is_recoverable, nearest_collection, rank_captures, read_cc_index,
-                                 read_cdx, unwrap_archive_url, within_days)
+                                 day_timestamp, is_recoverable, memento_timestamp, nearest_collection, rank_captures,
+                                 read_cc_index, read_cdx, unwrap_archive_url, within_days)
 
 LIVE, CITED_CAPTURE, NEAREST, CDX, CAPTURE = "live", "cited_capture", "nearest", "cdx", "capture"
 CC_COLLINFO, CC_INDEX, CC_RECORD = "cc_collinfo", "cc_index", "cc_record"
@@ -157,8 +157,9 @@ def start(source_url: str, cited_url: str, event_day: str | None, archives: Arch
 
 
 def on_response(plan: Plan, archives: Archives, *, url: str, status: int, body: bytes,
-                content_type: str | None = None) -> Outcome:
-    """A step's request got an answer (a 2xx, or a 304 for a conditional live fetch)."""
+                content_type: str | None = None, memento: str | None = None) -> Outcome:
+    """A step's request got an answer (a 2xx, or a 304 for a conditional live fetch); ``memento``: its
+    ``Memento-Datetime`` header (when an archive served the capture without redirecting to its address)."""
     stage = plan.stage
     if stage == LIVE:
         if status == 304:
@@ -174,6 +175,7 @@ def on_response(plan: Plan, archives: Archives, *, url: str, status: int, body: 
         if landed is None:  # not a capture's address: look the captures up
             return Outcome(step=_cdx(plan, archives))
         ts, original = landed
+        ts = memento_timestamp(memento) or ts  # an archive that answers without a redirect says when it captured
         if not within_days(ts, plan.day, archives.window_days):  # the nearest capture is too far: none is near
             return _next_archive(plan, archives)
         return Outcome(Record("fetched", final_url=original, archive_url=url, archive_timestamp=ts,

@@ -43,6 +43,24 @@ def capture_timestamp(url: str) -> tuple[str, str] | None:
     return (m.group("ts"), wrapped[0]) if wrapped else None
 
 
+def memento_timestamp(value: str | bytes | None) -> str | None:
+    """The 14-digit timestamp of a ``Memento-Datetime`` header (an HTTP date, RFC 7089; 14 digits accepted too)."""
+    from email.utils import parsedate_to_datetime
+
+    if isinstance(value, bytes):
+        value = value.decode("latin-1", "replace")
+    value = (value or "").strip()
+    if re.fullmatch(r"\d{14}", value):
+        return value
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    return when.strftime("%Y%m%d%H%M%S")
+
+
 def within_days(timestamp: str, day: date | None, days: int) -> bool:
     """Whether a capture's timestamp lies within ``days`` of the event day (noon)."""
     gap = ts_to_datetime(timestamp) - ts_to_datetime(day_timestamp(day))

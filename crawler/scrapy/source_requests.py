@@ -100,8 +100,10 @@ class SourceRequests:
 
     def on_response(self, response) -> list:
         plan = self._answered(response.meta["recovery"])
+        memento = response.headers.get(b"Memento-Datetime")
         outcome = recovery.on_response(plan, self.archives, url=response.url, status=response.status,
-                                       body=response.body, content_type=_ctype(response))
+                                       body=response.body, content_type=_ctype(response),
+                                       memento=memento.decode("latin-1") if memento else None)
         return self._follow(plan, outcome, response=response)
 
     def on_failure(self, failure) -> list:
