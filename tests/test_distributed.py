@@ -307,7 +307,7 @@ def test_gate_handler_gives_back_the_turn_of_a_request_cancelled_while_waiting(t
         r = redis_py.Redis.from_url(server.url)
         stats = Stats()
         crawler = SimpleNamespace(stats=stats, engine=SimpleNamespace(
-            downloader=SimpleNamespace(get_slot_key=lambda request: "slow.example")))
+            downloader=SimpleNamespace(slots={}, get_slot_key=lambda request: "slow.example")))
         handler = SharedHostGateHandler(crawler, Inner(), HostGate(r, 5.0))
 
         async def scenario():
