@@ -53,6 +53,8 @@ ROBOTSTXT_OBEY = True
 NEWSARCHIVE_ROBOTS_CACHE_HOURS = 24
 # a robots.txt Crawl-delay is kept (the host's slot, AutoThrottle does not lower it), up to this many seconds
 NEWSARCHIVE_CRAWL_DELAY_MAX = 60
+# ... with this share added, so a request that leaves late on a busy crawl does not bring the next one under it
+NEWSARCHIVE_CRAWL_DELAY_MARGIN = 0.1
 CONCURRENT_REQUESTS = 32
 # The scheduler serves these slots first while they hold fewer than their concurrency (crawler.scrapy.scheduling)
 SCHEDULER_PRIORITY_QUEUE = "crawler.scrapy.scheduling.SlowSlotsFirstPriorityQueue"

@@ -306,7 +306,8 @@ def test_a_crawl_delay_is_the_hosts_pace_and_autothrottle_keeps_it(tmp_path):
 
     req = asyncio.run(run())
     assert req.meta["autothrottle_dont_adjust_delay"] is True
-    assert engine.downloader.per_slot_settings[HOST]["delay"] == 5.0  # the slot is made with it
+    # the slot is made with it, plus the default margin of a tenth
+    assert engine.downloader.per_slot_settings[HOST]["delay"] == pytest.approx(5.5)
     assert stats.get_value("newsarchive/robots/crawl_delay_hosts") == 1
 
 
@@ -315,7 +316,8 @@ def test_a_crawl_delay_is_capped_and_a_host_without_one_is_left_alone(tmp_path):
 
     other = "https://plain.example.org/robots.txt"
     mw, engine, _ = make_mw(tmp_path, {ROBOTS: (200, b"User-agent: *\nCrawl-delay: 3600\n"),
-                                       other: (200, RULES)}, NEWSARCHIVE_CRAWL_DELAY_MAX=60)
+                                       other: (200, RULES)}, NEWSARCHIVE_CRAWL_DELAY_MAX=60,
+                                       NEWSARCHIVE_CRAWL_DELAY_MARGIN=0)
     engine.downloader = Downloader(mw.crawler)
     check(mw, f"https://{HOST}/a", "https://plain.example.org/b")
     assert engine.downloader.per_slot_settings[HOST]["delay"] == 60.0
