@@ -37,6 +37,15 @@ def test_declared_labels(label, codec, expected):
     assert body in text and used == expected
 
 
+@pytest.mark.parametrize("label", ["gbk", "GB2312", "x-gbk"])
+def test_a_gbk_label_reads_four_byte_gb18030_characters(label):
+    body = "埃及和俄罗斯 😀 ḿ"  # the emoji and U+1E3F are four-byte sequences in gb18030, absent from gbk
+    data = page(body).encode("gb18030")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("gbk")
+    assert decode_html(data, f"text/html; charset={label}") == (page(body), "gb18030")
+
+
 def test_meta_http_equiv_declaration():
     body = "日本とエジプトの会談"
     head = '<meta http-equiv="Content-Type" content="text/html; charset=euc-jp">'

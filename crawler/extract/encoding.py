@@ -19,11 +19,17 @@ _SNIFF_BYTES = 16384
 _UTF8 = codecs.lookup("utf-8").name
 
 
+# WHATWG decodes every GBK label (gb2312, gbk, x-gbk, chinese …) with the gb18030 decoder, a superset of
+# Python's gbk and gb2312 codecs, which fail on a page's four-byte gb18030 characters
+_WHATWG_DECODER = {"gbk": "gb18030", "gb2312": "gb18030"}
+
+
 def _codec(name: str | None) -> str | None:
     try:
-        return codecs.lookup(name).name if name else None
+        name = codecs.lookup(name).name if name else None
     except LookupError:
         return None
+    return _WHATWG_DECODER.get(name, name)
 
 
 def _looks_utf8(data: bytes) -> bool:
