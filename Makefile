@@ -42,7 +42,7 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
-# a backfill against a simulated web on 127.0.0.1 (politeness, dead links, the Wayback's limits): ~20-27 min
+# a backfill against a simulated web on 127.0.0.1 (politeness, dead links, the Wayback's limits), time scale ×10: ~25 min
 bench-backfill: $(STAMP)
 	$(BIN)/python -m bench.backfill
 

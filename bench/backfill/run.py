@@ -1,6 +1,6 @@
 """``make bench-backfill``: a backfill against a simulated web, wall time against what politeness allows.
 
-    python -m bench.backfill [--sources 20500] [--hosts 1100] [--first 2014-01-01] [--scale 20]
+    python -m bench.backfill [--sources 20500] [--hosts 1100] [--first 2014-01-01] [--scale 10]
                              [--variant NAME:CRAWL-OPTIONS …] [--skip-default] [--out FILE] [--no-write]
 
 Builds the web (bench/backfill/world.py) from the real day pages' citation hosts, serves it on 127.0.0.1, runs
@@ -86,7 +86,7 @@ def parse_args(argv=None):
     p.add_argument("--hosts", type=int, default=1_100, help="hosts they are spread over")
     p.add_argument("--first", type=date.fromisoformat, default=date(2014, 1, 1), help="first simulated day")
     p.add_argument("--as-of", type=date.fromisoformat, default=AS_OF, help="the day link ages count to")
-    p.add_argument("--scale", type=float, default=20.0,
+    p.add_argument("--scale", type=float, default=10.0,
                    help="time-scale factor: every delay on both sides is divided by it")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--variant", action="append", type=parse_variant, default=[], metavar="NAME:OPTIONS",
@@ -99,7 +99,7 @@ def parse_args(argv=None):
                    help="the archive's CDX limit (60 was the 2023 figure)")
     p.add_argument("--no-archive-block", action="store_true",
                    help="the archive answers 429s but never blocks")
-    p.add_argument("--max-minutes", type=float, default=25,
+    p.add_argument("--max-minutes", type=float, default=40,
                    help="stop a crawl (SIGINT) after this many measured minutes")
     p.add_argument("--workdir", help="scratch directory (default: a new one under the system temp dir)")
     p.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
