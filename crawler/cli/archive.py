@@ -121,16 +121,16 @@ def export(fmt, out, db, start, end, no_text, split_spec, keep_duplicates, quiet
         raise click.UsageError("--split and --keep-duplicates go with --format wcep or hf")
     database = open_archive(db)
     if fmt in ("wcep", "hf"):
-        from crawler.archive.datasets.training import DatasetError as ExportError
         from crawler.archive.datasets.training import export_dataset
 
         run = lambda: export_dataset(database, fmt, out, start=first, end=last, split=split_spec,  # noqa: E731
                                      keep_duplicates=keep_duplicates, with_text=not no_text)
     else:
-        from crawler.archive.datasets.export import ExportError
         from crawler.archive.datasets.export import export as run_export
 
         run = lambda: run_export(database, fmt, out, start=first, end=last, with_text=not no_text)  # noqa: E731
+    from crawler.archive.datasets.export import ExportError  # a DatasetError is one too
+
     try:
         stats = run()
     except ExportError as err:
@@ -171,8 +171,8 @@ def datasette_metadata(out, database):
 @quiet_option
 def report(db, out, start, end, quiet):
     """Write the coverage report: one self-contained HTML page of plots and sortable tables."""
-    from crawler.archive.report.page import write_report
     from crawler.archive.report.charts import MissingLibrary, check_available
+    from crawler.archive.report.page import write_report
 
     try:
         check_available()

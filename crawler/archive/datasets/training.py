@@ -19,9 +19,10 @@ from pathlib import Path
 
 import sqlite_utils
 
+from crawler.archive.datasets.card import hf_header, render_wcep_card
+from crawler.archive.datasets.export import ExportError, ExportStats
 from crawler.archive.datasets.splits import Split, cut_by_day, parse_splits, split_finder
 from crawler.archive.datasets.wcep import ARTICLE_FIELDS, RECORD_FIELDS, CardFigures, wcep_records
-from crawler.archive.datasets.card import hf_header, render_wcep_card
 from crawler.storage.events import read_snapshot
 from crawler.storage.exports import duplicate_facts, events_per_day, export_facts
 
@@ -31,22 +32,15 @@ ROW_GROUP = 1000  # …written in row groups of this many events (or fewer when 
 ROW_GROUP_BYTES = 64 << 20
 
 
-class DatasetError(Exception):
+class DatasetError(ExportError):
     """A dataset export that cannot run (bad split, missing pyarrow, unusable output path)."""
 
 
 @dataclass
-class DatasetStats:
-    format: str
-    path: str
-    datacard: str
-    events: int = 0
-    days: int = 0
-    sources: int = 0
-    first_day: str | None = None
-    last_day: str | None = None
+class DatasetStats(ExportStats):
+    """An export's figures, with the splits it was cut into."""
+
     splits: list[Split] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
 
 
 def arrow_schema(with_text: bool = True):
