@@ -49,12 +49,11 @@ class EntityRequests:
     """Resolution (and Wikidata) requests for the titles of the days a spider parses."""
 
     def __init__(self, spider, settings):
+        """``spider`` has read the wiki API's settings (``api``, ``maxlag``, ``api_retries``, ``max_wait``)."""
         self.spider = spider
         self.enabled = settings.getbool("NEWSARCHIVE_RESOLVE_ENTITIES")
-        self.api = settings.get("NEWSARCHIVE_WIKI_API")
-        self.maxlag = settings.getint("NEWSARCHIVE_MAXLAG")
-        self.retries = settings.getint("NEWSARCHIVE_API_RETRIES")
-        self.max_wait = settings.getfloat("NEWSARCHIVE_RETRY_AFTER_MAX")
+        self.api, self.maxlag = spider.api, spider.maxlag
+        self.retries, self.max_wait = spider.api_retries, spider.max_wait
         self.max_age = settings.getfloat("NEWSARCHIVE_ENTITY_MAX_AGE_DAYS")
         self.wikidata = self.enabled and settings.getbool("NEWSARCHIVE_WIKIDATA")
         self.wikidata_api = settings.get("NEWSARCHIVE_WIKIDATA_API")
