@@ -50,7 +50,11 @@ def test_generic_metadata(generic):
 
 def test_generic_body(generic):
     text = generic.text
-    assert text.startswith("Engineers closed the estuary flood barrier six hours earlier")
+    first, second = text.split("\n")[:2]
+    # the fixture's displayed standfirst, then the body's first paragraph
+    assert first == ("Engineers closed the estuary barrier six hours ahead of schedule as forecasters warned of "
+                     "the highest tide in a decade.")
+    assert second.startswith("Engineers closed the estuary flood barrier six hours earlier")
     assert text.rstrip().endswith("probably before midnight.")
     for junk in ("Related:", "Sign up", "More from World", "Record rainfall", "All rights reserved",
                  "Flood barrier opens early as storm surge nears coast", "Sunday 2 March 2014"):
@@ -222,6 +226,26 @@ def test_clean_body():
     out = clean_body(text, "Flood barrier opens early").split("\n")
     assert out == ["First paragraph of the story with enough words to be real.",
                    "Second paragraph, and a quote worth tweeting.", "Third paragraph ends the story."]
+
+
+def test_clean_body_drops_newsletter_prompts_and_labelled_story_links():
+    text = "\n".join([
+        "The council voted on Tuesday to close the old bridge to lorries from March.",
+        "Check out more of our latest travel stories by signing up to our free weekly newsletter",
+        "READ ANOTHER STORY HERE | Bridge repairs stall again",
+        "READ ANOTHER STORY HERE | Council tax to rise by 4%",
+        "The bridge was built in 1887 and carries 12,000 vehicles a day.",
+        "Newsletters are how the council now reaches most residents, the survey of 2,000 households found, "
+        "and the share who read them every week has doubled since 2019, while the share who never sign up "
+        "to any of them has fallen by a third; the report recommends that the council keeps sending them.",
+        "| Year | Vehicles |",
+        "| 1990 | 8,000 |",
+    ])
+    out = clean_body(text).split("\n")
+    assert out == ["The council voted on Tuesday to close the old bridge to lorries from March.",
+                   "The bridge was built in 1887 and carries 12,000 vehicles a day.",
+                   out[2], "| Year | Vehicles |", "| 1990 | 8,000 |"]
+    assert out[2].startswith("Newsletters are how the council")  # a long line that mentions them stays
 
 
 def test_guess_language():

@@ -238,6 +238,12 @@ def print_figures(run: Run) -> None:
     vis, uns = check_counts(run, "visible"), check_counts(run, "unseen")
     for name, (ok, n) in vis.items():
         print(f"{'other checks':<16}{name:<19}{n:>6}{f'{ok}/{n}':>13}{f'{uns[name][0]}/{n}':>13}")
+    print(BODY_REFERENCES)
+
+
+# what each body reference counts as the article text (our text opens with the standfirst the page displays)
+BODY_REFERENCES = ("body references: fundus counts the standfirst (its summary) as article text; aeb, newspaper, "
+                   "readability and outlets (newspaper's) count the body alone")
 
 
 def print_reliability(run: Run) -> None:

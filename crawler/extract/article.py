@@ -7,21 +7,24 @@ re-run in its default balanced mode when that result is short or covers less tha
 page's paragraph text (precision mode occasionally keeps only a reprint notice, or nothing); then
 text found only in scripts (JSON-LD ``articleBody``, an app state's ``contentHtml``) when all of
 that fails. When the page splits the body over sibling containers of one template, the prose of the
-containers the extractor left is added (``crawler.extract.chunks``). Finally a line-level clean-up of boilerplate trafilatura leaves in: the headline
-repeated as first line, "Related:/Read more:" teasers and the link lists under them, newsletter,
-follow-us and photo-credit lines, "Click To Tweet" suffixes, bare date lines at the edges.
+containers the extractor left is added (``crawler.extract.chunks``). Finally a line-level clean-up of
+boilerplate trafilatura leaves in: the headline repeated as first line, "Related:/Read more:" teasers and
+the link lists under them, short lines that share a "label | " opening (links to other stories), newsletter
+prompts, follow-us and photo-credit lines, "Click To Tweet" suffixes, bare date lines at the edges.
 
 Publisher knowledge (known headline sources, outlet rules, the date-confidence table) comes in one
 ``Knowledge`` object (``crawler.extract.knowledge``), the shipped one unless another is given.
 
-The standfirst is reported as ``description`` and is not part of ``text`` when an outlet rule or
-the structure separates it; ``text`` lines are paragraphs joined by newlines.
+The standfirst is reported as ``description``; when the page displays it in the article and the body
+lacks it, it is also the first line of ``text`` (``crawler.extract.standfirst``). ``text`` lines are
+paragraphs joined by newlines.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -36,12 +39,13 @@ from .outlets import RULES_VERSION, apply_rule
 from .page import Page, norm_words
 from .authors import extract_authors
 from .chunks import add_continuations
+from .standfirst import with_standfirst
 from .title import extract_description, extract_site_name, extract_title, title_candidates
 
 EXTRACTOR = "trafilatura"
 # changes whenever extraction changes (outlet rules carry their own RULES_VERSION), so that
 # ``newsarchive reextract`` upgrades stored sources
-EXTRACTOR_SUFFIX = "na5"
+EXTRACTOR_SUFFIX = "na6"
 
 
 def _trafilatura_version() -> str:
@@ -67,6 +71,7 @@ class ExtractOptions:
     include_comments: bool = False
     clean_lines: bool = True  # line-level boilerplate clean-up
     continuations: bool = True  # the body's chunks in sibling containers of the same template
+    standfirst: bool = True  # the displayed standfirst the body lacks, as its first line
     outlet_rules: bool = True
     use_htmldate: bool = True  # last step of the date cascade (the slow one)
 
@@ -197,6 +202,13 @@ _PROMPT_LINE = re.compile(
     r")$",
     re.I,
 )
+# a newsletter prompt anywhere in a short line ("… by signing up to our free weekly newsletter")
+_NEWSLETTER_LINE = re.compile(
+    r"\b(?:sign(?:ing)? up|subscrib\w*|register\w*)\b.{0,120}\b(?:newsletters?|inbox)\b"
+    r"|\bnewsletters?\b.{0,80}\b(?:sign(?:ing)? up|subscrib\w*)\b",
+    re.I,
+)
+NEWSLETTER_LINE_MAX = 250
 _LIST_ITEM = re.compile(r"^[-•*]\s+")
 _CLICK_TO_TWEET = re.compile(r"\s*Click To Tweet\s*$", re.I)
 _TIME_ONLY = re.compile(
@@ -226,6 +238,15 @@ def _is_date_line(line: str) -> bool:
     return len(rest.split()) <= 2
 
 
+def _pipe_label(line: str) -> str | None:
+    """The label before " | " of a short line that is not a table row, when it has two words or more."""
+    s = line.strip()
+    if " | " not in s or s.startswith("|") or len(s) > 160:
+        return None
+    label = s.split(" | ", 1)[0]
+    return label if len(label.split()) >= 2 else None
+
+
 def clean_body(text: str, title: str | list[str] | None = None) -> str:
     """Drop boilerplate lines trafilatura leaves in (see the module docstring). ``title``: the headline, or
     all of the page's headline variants (any of them repeated as one of the first lines is dropped)."""
@@ -237,6 +258,9 @@ def clean_body(text: str, title: str | list[str] | None = None) -> str:
     out: list[str] = []
     in_related = False
     n = len(lines)
+    # "Read more here | <headline>": a label of two words or more that starts several short lines
+    labels = Counter(_pipe_label(ln) for ln in lines)
+    teaser_labels = {k for k, v in labels.items() if k and v >= 2}
     for i, line in enumerate(lines):
         s = line.strip()
         if not s:
@@ -253,6 +277,8 @@ def clean_body(text: str, title: str | list[str] | None = None) -> str:
         if in_related and (_LIST_ITEM.match(s) or (len(s) < 120 and "[" in s)):
             continue
         in_related = False
+        if (len(s) < NEWSLETTER_LINE_MAX and _NEWSLETTER_LINE.search(s)) or _pipe_label(s) in teaser_labels:
+            continue
         if (i < 4 or i >= n - 2) and (_is_date_line(s) or (len(s) < 40 and _TIME_ONLY.match(s))):
             continue
         out.append(s)
@@ -335,8 +361,11 @@ def extract_article(
             text = alt
     if not text:
         text = extract_body(page, opts)
+    headlines = [title, *title_candidates(page).values()]
     if opts.clean_lines:
-        text = clean_body(text, [title, *title_candidates(page).values()])
+        text = clean_body(text, headlines)
+    if opts.standfirst:
+        text = with_standfirst(page, text, headlines)
 
     return Article(
         url=url,
