@@ -133,6 +133,18 @@ def test_unwrap_archive_url(url, original, day):
     ("How we rebuilt Acme's task queue - a story of retries", ["acme", "acme.com"],
      "How we rebuilt Acme's task queue - a story of retries"),
     ("Acme Engineering Blog - How retries work", ["acme"], "How retries work"),
+    # title-only pages of the 2000s: breadcrumbs after the site, dates, abbreviated and bracketed site names
+    ("DAILY ACME | World | Middle East | Ceasefire agreed in the south", ["dailyacme"],
+     "Ceasefire agreed in the south"),
+    ("Acme News | Talks | Geneva", ["acme"], "Talks | Geneva"),  # too short to be a headline after a label
+    ("Acme.com - Ceasefire agreed in the south - Aug 15, 2005", ["acme"], "Ceasefire agreed in the south"),
+    ("Ceasefire Agreed - Springfield Daily Shopper", ["sdshopper"], "Ceasefire Agreed"),
+    ("Ceasefire Agreed - North Acme Post", ["napost", "napost.com"], "Ceasefire Agreed"),
+    ("Ceasefire Agreed - New Young Teachers", ["nytimes"], "Ceasefire Agreed - New Young Teachers"),
+    ("Ceasefire Agreed (acmepost.com)", ["acmepost"], "Ceasefire Agreed"),
+    ("Talks resume (again)", ["acmepost"], "Talks resume (again)"),
+    ("Acme Online -- Ceasefire agreed in the south", ["acme"], "Ceasefire agreed in the south"),
+    ("Ceasefire agreed -- for now", ["acme"], "Ceasefire agreed -- for now"),
 ])
 def test_strip_site_name(title, names, expected):
     assert strip_site_name(title, names) == expected

@@ -6,8 +6,10 @@ headline in other metadata vocabularies (Dublin Core ``dc.title``, Parse.ly ``pa
 the declared titles, see ``Page.headline_element``), ``twitter:title`` and ``<title>``, tried in that
 order of reliability.
 Site-name decorations (" - The Telegraph", "| The Hindu", "Headline | Royal | News | Express.co.uk",
-"헤드라인-정치ㅣ한국일보") are stripped first, using og:site_name, application-name, the JSON-LD
-publisher and WebSite names and the registered domain's label. A JSON-LD headline the publisher cut
+"헤드라인-정치ㅣ한국일보", and on title-only pages of the 2000s "SITE | World | Middle East | Headline",
+"Site.com - Headline - Aug 15, 2005", "Headline - New York Times" on nytimes.com, "Headline (site.com)",
+"Site -- Headline") are stripped first, using og:site_name, application-name, the JSON-LD publisher and
+WebSite names and the registered domain's label (also as the short form of a name: nytimes, nyt). A JSON-LD headline the publisher cut
 ("...", or at Google's 110 characters) yields to the full h1/og:title it starts. Publishers differ
 in which of their headlines (SEO, social, display) is "the" title: without knowledge of the site the order
 above applies; the order a publisher is known to use (``Knowledge.headline_order``) comes first. A
@@ -26,7 +28,16 @@ from .page import Page
 # -- text helpers -------------------------------------------------------------------------------
 
 _WS = re.compile(r"\s+")
-_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»«/]|::|\\\\|ㅣ|\|\|)\s+|\s*[|｜ㅣ]\s*")
+_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»«/]|--|::|\\\\|ㅣ|\|\|)\s+|\s*[|｜ㅣ]\s*")
+_BREADCRUMB_SEPS = ("|", "｜", "ㅣ", "»", "/")
+# a trailing segment that is the page's date ("CNN.com - Headline - Aug 15, 2005")
+_DATE_SEGMENT = re.compile(
+    r"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:"
+    r"[a-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\.?\s+[a-z]{3,9}\.?,?\s+\d{4}"
+    r"|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})$",
+    re.I,
+)
+_PAREN_TAIL = re.compile(r"\s*\(([^()]{2,40})\)\s*$")  # "Headline (washingtonpost.com)"
 _TRUNCATED = re.compile(r"(\.\.\.|…)\s*$")
 _ANCHOR_TAIL = re.compile(r"(?:\s*[¶🔗]|\s+#)+\s*$")  # a heading's permalink glyph ("Evolve¶", "Setup #")
 
@@ -71,15 +82,24 @@ def site_names(page: Page) -> list[str]:
     return [n for n in dict.fromkeys(names) if n and not n.startswith("http")]
 
 
+def _abbreviations(seg: str) -> set[str]:
+    """The short forms a site name goes by in its domain: "New York Times" → nytimes, nyt."""
+    words = re.findall(r"\w+", seg.lower())
+    if not 2 <= len(words) <= 4:
+        return set()
+    return {"".join(w[0] for w in words[:-1]) + words[-1], "".join(w[0] for w in words)}
+
+
 def _is_site_segment(seg: str, keys: list[str]) -> bool:
     k = _key(seg)
     if not k:
         return True
     short = len(seg.split()) <= 4  # "Dropbox Tech Blog" names the site; "How we designed Dropbox's ATF" does not
+    short_forms = _abbreviations(seg)
     for sk in keys:
         if not sk:
             continue
-        if k == sk or (len(k) >= 3 and (k in sk or (short and sk in k))):
+        if k == sk or (len(k) >= 3 and (k in sk or (short and sk in k))) or sk in short_forms:
             return True
         if k.startswith("the") and k[3:] == sk or sk.startswith("the") and sk[3:] == k:
             return True
@@ -93,14 +113,18 @@ def strip_site_name(title: str, names: list[str]) -> str:
         return title
     keys = [_key(n) for n in names if n]
     keys += [k[3:] for k in keys if k.startswith("the") and len(k) > 6]
+    paren = _PAREN_TAIL.search(title)
+    if paren and paren.start() > 0 and _is_site_segment(paren.group(1), keys):
+        title = title[: paren.start()]
     parts = _SEPARATORS.split(title)
     seps = _SEPARATORS.findall(title)
     if len(parts) < 2:
-        return title
+        return title.strip()
     # trailing segments
     end = len(parts)
     stripped_tail = False
-    while end > 1 and _is_site_segment(parts[end - 1], keys):
+    while end > 1 and (_is_site_segment(parts[end - 1], keys)
+                       or (_DATE_SEGMENT.match(parts[end - 1].strip()) and len(parts) > 2)):
         end -= 1
         stripped_tail = True
     if stripped_tail:
@@ -112,6 +136,12 @@ def strip_site_name(title: str, names: list[str]) -> str:
     start = 0
     while start < end - 1 and _is_site_segment(parts[start], keys):
         start += 1
+    if start:
+        # "SITE | World | Middle East | Headline": breadcrumb labels after a leading site name
+        while (start < end - 1 and len(parts[start].split()) <= 3 and len(parts[start]) <= 20
+               and seps[start].strip() in _BREADCRUMB_SEPS
+               and len(" ".join(parts[start + 1: end]).split()) >= 3):
+            start += 1
     if start == 0 and end == len(parts):
         return title
     out = parts[start]
