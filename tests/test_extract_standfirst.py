@@ -55,6 +55,11 @@ def test_a_description_shown_far_from_the_headline_stays_out():
     assert standfirst(Page(html, URL), "\n".join(BODY), []) is None
 
 
+def test_a_lead_image_caption_is_not_a_standfirst():
+    caption = f'<figure><img src="b.jpg"><figcaption>{LEDE}</figcaption></figure>'
+    assert standfirst(Page(page(shown=caption), URL), "\n".join(BODY), []) is None
+
+
 def test_no_second_copy_when_the_body_has_it():
     text = "\n".join([LEDE, *BODY])
     assert with_standfirst(Page(page(), URL), text, []) == text

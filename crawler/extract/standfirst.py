@@ -7,8 +7,8 @@ article's ``description``). ``with_standfirst`` puts it before the body when all
 
 - the page displays it next to the headline: an element under the headline's ``<article>``/``<main>`` (or
   its ancestor ``SCOPE_LEVELS`` up, whichever is nearer) holds a text that contains the description's opening
-  (``KEY_CHARS`` characters, whitespace collapsed), outside scripts and templates and outside any block of
-  other content (``Page.outside_article``: teasers, sidebars, footers); a page with no headline element
+  (``KEY_CHARS`` characters, whitespace collapsed), outside scripts and templates, image captions, links
+  and buttons, and outside any block of other content (``Page.outside_article``: teasers, sidebars, footers); a page with no headline element
   has no standfirst;
 - that element's block is about the description's length (a block that holds more is a container of the
   body, not the standfirst), and reads as prose of ``MIN_WORDS`` words or more;
@@ -27,8 +27,9 @@ MAX_GROWTH = 1.5  # the displayed block may hold at most this much more text tha
 SLACK = 40
 SCOPE_LEVELS = 4  # levels above the headline searched for it
 _BLOCKS = frozenset(("p", "div", "h2", "h3", "h4", "section", "header", "li", "span", "strong", "em", "b",
-                     "summary", "figure", "blockquote"))
+                     "summary", "blockquote"))
 _NOT_DISPLAYED = frozenset(("script", "style", "noscript", "template", "title", "head", "meta", "textarea"))
+_NOT_STANDFIRST = frozenset(("figure", "figcaption", "a", "button", "label", "nav", "aside", "footer"))
 
 
 def descriptions(page: Page) -> list[str]:
@@ -81,7 +82,7 @@ def _displayed_block(page: Page, description: str):
             continue
         if not hit.is_text:  # a tail: the text belongs to the element's parent
             el = el.getparent()
-        if el is None or any(a.tag in _NOT_DISPLAYED for a in (el, *el.iterancestors())):
+        if el is None or any(a.tag in _NOT_DISPLAYED or a.tag in _NOT_STANDFIRST for a in (el, *el.iterancestors())):
             continue
         while el.tag not in _BLOCKS and el.getparent() is not None and el.getparent().tag != "body":
             el = el.getparent()
