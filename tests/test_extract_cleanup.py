@@ -1,0 +1,44 @@
+"""Line-level clean-up of an article's text (crawler.extract.cleanup)."""
+
+from __future__ import annotations
+
+from crawler.extract.cleanup import clean_body
+
+
+def test_clean_body():
+    text = "\n".join([
+        "Flood barrier opens early",  # the headline repeated
+        "13 February 2014 • 7:45am",
+        "First paragraph of the story with enough words to be real.",
+        "Related: Another story entirely",
+        "- A linked teaser",
+        "- Another linked teaser",
+        "Second paragraph, and a quote worth tweeting.Click To Tweet",
+        "Sign up to our newsletter for the best stories in your inbox",
+        "Follow The Daily Example on Twitter and Facebook.",
+        "Photo: Reuters",
+        "Third paragraph ends the story.",
+    ])
+    out = clean_body(text, "Flood barrier opens early").split("\n")
+    assert out == ["First paragraph of the story with enough words to be real.",
+                   "Second paragraph, and a quote worth tweeting.", "Third paragraph ends the story."]
+
+
+def test_clean_body_drops_newsletter_prompts_and_labelled_story_links():
+    text = "\n".join([
+        "The council voted on Tuesday to close the old bridge to lorries from March.",
+        "Check out more of our latest travel stories by signing up to our free weekly newsletter",
+        "READ ANOTHER STORY HERE | Bridge repairs stall again",
+        "READ ANOTHER STORY HERE | Council tax to rise by 4%",
+        "The bridge was built in 1887 and carries 12,000 vehicles a day.",
+        "Newsletters are how the council now reaches most residents, the survey of 2,000 households found, "
+        "and the share who read them every week has doubled since 2019, while the share who never sign up "
+        "to any of them has fallen by a third; the report recommends that the council keeps sending them.",
+        "| Year | Vehicles |",
+        "| 1990 | 8,000 |",
+    ])
+    out = clean_body(text).split("\n")
+    assert out == ["The council voted on Tuesday to close the old bridge to lorries from March.",
+                   "The bridge was built in 1887 and carries 12,000 vehicles a day.",
+                   out[2], "| Year | Vehicles |", "| 1990 | 8,000 |"]
+    assert out[2].startswith("Newsletters are how the council")  # a long line that mentions them stays
