@@ -51,10 +51,9 @@ USER_AGENT = user_agent(NEWSARCHIVE_CONTACT, __version__)
 ROBOTSTXT_OBEY = True
 # robots.txt answers are kept in the archive and reused for this long (RFC 9309: at most 24 h); 0 = always ask
 NEWSARCHIVE_ROBOTS_CACHE_HOURS = 24
-# a robots.txt Crawl-delay is kept (the host's slot, AutoThrottle does not lower it), up to this many seconds
+# a robots.txt Crawl-delay is kept (the host's slot, counted from each answer; AutoThrottle does not lower it),
+# up to this many seconds
 NEWSARCHIVE_CRAWL_DELAY_MAX = 60
-# ... with this share added, so a request that leaves late on a busy crawl does not bring the next one under it
-NEWSARCHIVE_CRAWL_DELAY_MARGIN = 0.1
 CONCURRENT_REQUESTS = 32
 # The scheduler serves these slots first while they hold fewer than their concurrency (crawler.scrapy.scheduling)
 SCHEDULER_PRIORITY_QUEUE = "crawler.scrapy.scheduling.SlowSlotsFirstPriorityQueue"

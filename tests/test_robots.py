@@ -306,8 +306,7 @@ def test_a_crawl_delay_is_the_hosts_pace_and_autothrottle_keeps_it(tmp_path):
 
     req = asyncio.run(run())
     assert req.meta["autothrottle_dont_adjust_delay"] is True
-    # the slot is made with it, plus the default margin of a tenth
-    assert engine.downloader.per_slot_settings[HOST]["delay"] == pytest.approx(5.5)
+    assert engine.downloader.per_slot_settings[HOST]["delay"] == 5.0  # the slot is made with it
     assert stats.get_value("newsarchive/robots/crawl_delay_hosts") == 1
 
 
@@ -316,9 +315,31 @@ def test_a_crawl_delay_is_capped_and_a_host_without_one_is_left_alone(tmp_path):
 
     other = "https://plain.example.org/robots.txt"
     mw, engine, _ = make_mw(tmp_path, {ROBOTS: (200, b"User-agent: *\nCrawl-delay: 3600\n"),
-                                       other: (200, RULES)}, NEWSARCHIVE_CRAWL_DELAY_MAX=60,
-                                       NEWSARCHIVE_CRAWL_DELAY_MARGIN=0)
+                                       other: (200, RULES)}, NEWSARCHIVE_CRAWL_DELAY_MAX=60)
     engine.downloader = Downloader(mw.crawler)
     check(mw, f"https://{HOST}/a", "https://plain.example.org/b")
     assert engine.downloader.per_slot_settings[HOST]["delay"] == 60.0
     assert "plain.example.org" not in engine.downloader.per_slot_settings
+
+
+def test_a_crawl_delay_counts_from_the_hosts_answer(tmp_path):
+    from time import monotonic
+
+    from scrapy import signals
+    from scrapy.core.downloader import Downloader, Slot
+    from scrapy.http import Response
+
+    other = "https://plain.example.org/robots.txt"
+    mw, engine, _ = make_mw(tmp_path, {ROBOTS: (200, b"User-agent: *\nCrawl-delay: 5\n"), other: (200, RULES)})
+    engine.downloader = Downloader(mw.crawler)
+    check(mw, f"https://{HOST}/a", "https://plain.example.org/b")
+    slow = engine.downloader.slots[HOST] = Slot(8, 5.0, 0)
+    plain = engine.downloader.slots["plain.example.org"] = Slot(8, 0.25, 0)
+    slow.lastseen = plain.lastseen = monotonic() - 4.0  # both last sent 4 s ago
+    for url in (f"https://{HOST}/a", "https://plain.example.org/b"):
+        req = Request(url)
+        mw.crawler.signals.send_catch_log(signals.response_downloaded, response=Response(url, request=req),
+                                          request=req, spider=mw.crawler.spider)
+    # the Crawl-delay host waits its 5 s from the answer, not 1 s more from the send; the other host is left alone
+    assert slow.download_delay() - (monotonic() - slow.lastseen) > 4.9
+    assert monotonic() - plain.lastseen > 3.9

@@ -8,7 +8,7 @@ from time import monotonic
 from scrapy import Request
 from scrapy.core.downloader import Downloader, Slot
 
-from crawler.scrapy.slots import pause_host, raise_host_delay
+from crawler.scrapy.slots import pause_host, raise_host_delay, restart_host_delay
 from tests.conftest import project_crawler
 
 
@@ -40,3 +40,16 @@ def test_a_host_delay_is_raised_now_or_when_its_slot_is_made():
     assert (slot.delay, slot.jitter) == (2.0, 0)  # never closer than stated: no jitter below it
     raise_host_delay(crawler, Request("https://other.example.org/"), 1.0)  # never lowered
     assert slot.delay == 2.0
+
+
+def test_a_restarted_delay_counts_from_now_and_never_shortens_a_pause():
+    crawler, downloader = crawler_with_downloader()
+    req = Request("https://news.example.org/a")
+    slot = downloader.slots[downloader.get_slot_key(req)] = Slot(4, 2.0, 0)
+    slot.lastseen = monotonic() - 10
+    restart_host_delay(crawler, req)
+    assert monotonic() - slot.lastseen < 0.5  # the next request waits the whole 2 s from now
+    pause_host(crawler, req, 30)
+    restart_host_delay(crawler, req)
+    assert slot.lastseen > monotonic() + 29  # a running pause stays
+    restart_host_delay(crawler, Request("https://unknown.example.org/"))  # no slot yet: nothing to do

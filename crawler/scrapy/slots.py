@@ -1,5 +1,5 @@
 """Per-host politeness applied to Scrapy's download slots: a pause for the whole host (after a 429/503 with
-Retry-After) and a minimum delay (a robots.txt Crawl-delay).
+Retry-After), a minimum delay (a robots.txt Crawl-delay) and that delay counted again from an answer.
 
 Scrapy keeps one ``Slot`` per host (its ``download_slot`` key); a request goes out when ``Slot.lastseen`` (the last
 send, ``time.monotonic``) is ``Slot.delay`` behind. These helpers set those two attributes; tests/test_slots.py
@@ -30,3 +30,12 @@ def raise_host_delay(crawler, request, delay: float) -> None:
     else:
         settings = downloader.per_slot_settings.setdefault(key, {})
         settings.update(delay=max(settings.get("delay", 0), delay), jitter=0)
+
+
+def restart_host_delay(crawler, request) -> None:
+    """``request``'s host gets its next request no sooner than its delay from now (its answer just came back), as
+    if the last request had left now."""
+    downloader = crawler.engine.downloader
+    slot = downloader.slots.get(downloader.get_slot_key(request))
+    if slot is not None:
+        slot.lastseen = max(slot.lastseen, monotonic())

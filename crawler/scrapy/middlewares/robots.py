@@ -13,7 +13,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
-from crawler.scrapy.slots import raise_host_delay
+from crawler.scrapy.slots import raise_host_delay, restart_host_delay
 
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 
@@ -65,7 +65,7 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         self._unreachable: dict[str, int] = {}  # netloc -> HTTP status of a robots.txt that only failed
         self._crawl_delays: dict[str, float | None] = {}  # netloc -> its robots.txt's Crawl-delay for us
         self.max_crawl_delay = s.getfloat("NEWSARCHIVE_CRAWL_DELAY_MAX")
-        self.crawl_delay_margin = s.getfloat("NEWSARCHIVE_CRAWL_DELAY_MARGIN")
+        crawler.signals.connect(self._answered, signal=signals.response_downloaded)
 
     def _cache(self):
         if self._cache_db is None and self.cache_path:
@@ -131,19 +131,24 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
             request.meta["autothrottle_dont_adjust_delay"] = True
             raise_host_delay(self.crawler, request, delay)
 
+    def _answered(self, response, request, spider=None) -> None:
+        """A host with a Crawl-delay gets it counted from its answer: the next request leaves that long after
+        the last response came back, so it cannot reach the host sooner after the previous one, however late
+        that one went out."""
+        if self._crawl_delays.get(urlparse_cached(request).netloc):
+            restart_host_delay(self.crawler, request)
+
     def _crawl_delay(self, rp, request) -> float | None:
         """The pace for a host whose robots.txt states a ``Crawl-delay`` for us: that delay (at most
-        NEWSARCHIVE_CRAWL_DELAY_MAX) plus NEWSARCHIVE_CRAWL_DELAY_MARGIN of it; worked out once per host.
-
-        Scrapy spaces a slot's requests from the moment each leaves the slot; one that reaches the wire late (the
-        reactor busy storing a day) would leave the next one closer than the stated delay without the margin."""
+        NEWSARCHIVE_CRAWL_DELAY_MAX), counted from each of the host's answers (``_answered``); worked out once
+        per host."""
         netloc = urlparse_cached(request).netloc
         if netloc not in self._crawl_delays:
             agent = self._robotstxt_useragent or request.headers.get(b"User-Agent", self._default_useragent)
             reader = getattr(rp, "crawl_delay", None)
             delay = reader(agent) if reader else None
-            self._crawl_delays[netloc] = (min(delay, self.max_crawl_delay) * (1 + self.crawl_delay_margin)
-                                          if delay and delay > 0 else None)
+            self._crawl_delays[netloc] = min(delay, self.max_crawl_delay) if delay and delay > 0 else None
             if self._crawl_delays[netloc]:
                 self.crawler.stats.inc_value("newsarchive/robots/crawl_delay_hosts")
+                restart_host_delay(self.crawler, request)  # from the robots.txt answer, just read
         return self._crawl_delays[netloc]
