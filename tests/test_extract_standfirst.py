@@ -50,7 +50,8 @@ def test_a_description_shown_only_outside_the_article_stays_out():
 
 def test_a_description_shown_far_from_the_headline_stays_out():
     far = f'<div class="a"><div class="b"><div class="c"><div class="d"><p>{LEDE}</p></div></div></div></div>'
-    html = page(shown=None).replace("<article>", "<div><div><div><div>").replace("</article>", "</div></div></div></div>")
+    html = page(shown=None).replace("<article>", "<div><div><div><div>")
+    html = html.replace("</article>", "</div></div></div></div>")
     html = html.replace("</body>", far + "</body>")
     assert standfirst(Page(html, URL), "\n".join(BODY), []) is None
 

@@ -7,9 +7,9 @@ article's ``description``). ``with_standfirst`` puts it before the body when all
 
 - the page displays it next to the headline: an element under the headline's ``<article>``/``<main>`` (or
   its ancestor ``SCOPE_LEVELS`` up, whichever is nearer) holds a text that contains the description's opening
-  (``KEY_CHARS`` characters, whitespace collapsed), outside scripts and templates, image captions, links
-  and buttons, and outside any block of other content (``Page.outside_article``: teasers, sidebars, footers); a page with no headline element
-  has no standfirst;
+  (``KEY_CHARS`` characters, whitespace collapsed), outside scripts and templates, image captions, links and
+  buttons, and outside any block of other content (``Page.outside_article``: teasers, sidebars, footers);
+  a page with no headline element has no standfirst;
 - that element's block is about the description's length (a block that holds more is a container of the
   body, not the standfirst), and reads as prose of ``MIN_WORDS`` words or more;
 - the body does not hold it already, and it is not one of the page's headlines.
@@ -82,7 +82,8 @@ def _displayed_block(page: Page, description: str):
             continue
         if not hit.is_text:  # a tail: the text belongs to the element's parent
             el = el.getparent()
-        if el is None or any(a.tag in _NOT_DISPLAYED or a.tag in _NOT_STANDFIRST for a in (el, *el.iterancestors())):
+        if el is None or any(a.tag in _NOT_DISPLAYED or a.tag in _NOT_STANDFIRST
+                             for a in (el, *el.iterancestors())):
             continue
         while el.tag not in _BLOCKS and el.getparent() is not None and el.getparent().tag != "body":
             el = el.getparent()

@@ -9,8 +9,8 @@ Site-name decorations (" - The Telegraph", "| The Hindu", "Headline | Royal | Ne
 "헤드라인-정치ㅣ한국일보", and on title-only pages of the 2000s "SITE | World | Middle East | Headline",
 "Site.com - Headline - Aug 15, 2005", "Headline - New York Times" on nytimes.com, "Headline (site.com)",
 "Site -- Headline") are stripped first, using og:site_name, application-name, the JSON-LD publisher and
-WebSite names and the registered domain's label (also as the short form of a name: nytimes, nyt). A JSON-LD headline the publisher cut
-("...", or at Google's 110 characters) yields to the full h1/og:title it starts. Publishers differ
+WebSite names and the registered domain's label (also as the short form of a name: nytimes, nyt). A JSON-LD
+headline the publisher cut ("...", or at Google's 110 characters) yields to the full h1/og:title it starts. Publishers differ
 in which of their headlines (SEO, social, display) is "the" title: without knowledge of the site the order
 above applies; the order a publisher is known to use (``Knowledge.headline_order``) comes first. A
 candidate that is just the site's name is left out. A kicker stays where the headline metadata carries it,
