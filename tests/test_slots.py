@@ -8,7 +8,7 @@ from time import monotonic
 from scrapy import Request
 from scrapy.core.downloader import Downloader, Slot
 
-from crawler.scrapy.slots import pause_host, raise_host_delay, restart_host_delay
+from crawler.scrapy.slots import keep_host_pace, pause_host, restart_host_delay
 from tests.conftest import project_crawler
 
 
@@ -30,15 +30,16 @@ def test_a_paused_host_sends_nothing_until_the_pause_ends():
     pause_host(crawler, Request("https://unknown.example.org/"), 30)  # no slot yet: nothing to pause
 
 
-def test_a_host_delay_is_raised_now_or_when_its_slot_is_made():
+def test_a_host_pace_is_kept_now_or_when_its_slot_is_made():
     crawler, downloader = crawler_with_downloader()
     req = Request("https://slow.example.org/a")
-    raise_host_delay(crawler, req, 5.0)  # no slot yet: the slot will be made with it
-    assert downloader.per_slot_settings["slow.example.org"] == {"delay": 5.0, "jitter": 0}
+    keep_host_pace(crawler, req, 5.0)  # no slot yet: the slot will be made with it
+    assert downloader.per_slot_settings["slow.example.org"] == {"delay": 5.0, "jitter": 0, "concurrency": 1}
     slot = downloader.slots["other.example.org"] = Slot(4, 0.25, 0.5)
-    raise_host_delay(crawler, Request("https://other.example.org/"), 2.0)
-    assert (slot.delay, slot.jitter) == (2.0, 0)  # never closer than stated: no jitter below it
-    raise_host_delay(crawler, Request("https://other.example.org/"), 1.0)  # never lowered
+    keep_host_pace(crawler, Request("https://other.example.org/"), 2.0)
+    # never closer than stated (no jitter below it), one request at a time
+    assert (slot.delay, slot.jitter, slot.concurrency) == (2.0, 0, 1)
+    keep_host_pace(crawler, Request("https://other.example.org/"), 1.0)  # never lowered
     assert slot.delay == 2.0
 
 

@@ -1,5 +1,6 @@
 """Per-host politeness applied to Scrapy's download slots: a pause for the whole host (after a 429/503 with
-Retry-After), a minimum delay (a robots.txt Crawl-delay) and that delay counted again from an answer.
+Retry-After), a host's pace (a robots.txt Crawl-delay: one request at a time, that delay apart) and that delay
+counted again from an answer.
 
 Scrapy keeps one ``Slot`` per host (its ``download_slot`` key); a request goes out when ``Slot.lastseen`` (the last
 send, ``time.monotonic``) is ``Slot.delay`` behind. These helpers set those two attributes; tests/test_slots.py
@@ -19,17 +20,18 @@ def pause_host(crawler, request, seconds: float) -> None:
         slot.lastseen = max(slot.lastseen, monotonic() + seconds)
 
 
-def raise_host_delay(crawler, request, delay: float) -> None:
-    """``request``'s host gets at least ``delay`` seconds between requests, exactly (no random jitter, which would
-    bring every other gap under it), now or when its slot is made."""
+def keep_host_pace(crawler, request, delay: float) -> None:
+    """``request``'s host gets one request at a time, at least ``delay`` seconds apart, exactly (no random jitter,
+    which would bring every other gap under it), now or when its slot is made. With ``restart_host_delay`` on
+    each answer, the next request leaves ``delay`` after the previous one was answered."""
     downloader = crawler.engine.downloader
     key = downloader.get_slot_key(request)
     slot = downloader.slots.get(key)
     if slot is not None:
-        slot.delay, slot.jitter = max(slot.delay, delay), 0
+        slot.delay, slot.jitter, slot.concurrency = max(slot.delay, delay), 0, 1
     else:
         settings = downloader.per_slot_settings.setdefault(key, {})
-        settings.update(delay=max(settings.get("delay", 0), delay), jitter=0)
+        settings.update(delay=max(settings.get("delay", 0), delay), jitter=0, concurrency=1)
 
 
 def restart_host_delay(crawler, request) -> None:

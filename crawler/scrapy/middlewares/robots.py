@@ -13,7 +13,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
-from crawler.scrapy.slots import raise_host_delay, restart_host_delay
+from crawler.scrapy.slots import keep_host_pace, restart_host_delay
 
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 
@@ -129,7 +129,7 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         delay = self._crawl_delay(rp, request)
         if delay:  # the host's stated pace: its slot keeps it, and AutoThrottle does not lower it
             request.meta["autothrottle_dont_adjust_delay"] = True
-            raise_host_delay(self.crawler, request, delay)
+            keep_host_pace(self.crawler, request, delay)
 
     def _answered(self, response, request, spider=None) -> None:
         """A host with a Crawl-delay gets it counted from its answer: the next request leaves that long after
