@@ -51,9 +51,8 @@ USER_AGENT = user_agent(NEWSARCHIVE_CONTACT, __version__)
 ROBOTSTXT_OBEY = True
 # robots.txt answers are kept in the archive and reused for this long (RFC 9309: at most 24 h); 0 = always ask
 NEWSARCHIVE_ROBOTS_CACHE_HOURS = 24
-# a robots.txt Crawl-delay is kept (the host's slot: one request at a time, the delay counted from each answer;
-# AutoThrottle does not lower it),
-# up to this many seconds
+# a robots.txt Crawl-delay is kept, up to this many seconds (the host's slot: one request at a time, the delay
+# counted from each answer; AutoThrottle does not lower it)
 NEWSARCHIVE_CRAWL_DELAY_MAX = 60
 CONCURRENT_REQUESTS = 32
 # The scheduler serves these slots first while they hold fewer than their concurrency (crawler.scrapy.scheduling)
