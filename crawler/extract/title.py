@@ -10,9 +10,9 @@ Site-name decorations (" - The Telegraph", "| The Hindu", "Headline | Royal | Ne
 "Site.com - Headline - Aug 15, 2005", "Headline - New York Times" on nytimes.com, "Headline (site.com)",
 "Site -- Headline") are stripped first, using og:site_name, application-name, the JSON-LD publisher and
 WebSite names and the registered domain's label (also as the short form of a name: nytimes, nyt). A JSON-LD
-headline the publisher cut ("...", or at Google's 110 characters) yields to the full h1/og:title it starts. Publishers differ
-in which of their headlines (SEO, social, display) is "the" title: without knowledge of the site the order
-above applies; the order a publisher is known to use (``Knowledge.headline_order``) comes first. A
+headline the publisher cut ("...", or at Google's 110 characters) yields to the full h1/og:title it starts.
+Publishers differ in which of their headlines (SEO, social, display) is "the" title: without knowledge of the
+site the order above applies; the order a publisher is known to use (``Knowledge.headline_order``) comes first. A
 candidate that is just the site's name is left out. A kicker stays where the headline metadata carries it,
 unless another of the page's headline metadata gives the headline without it; the display headline (h1)
 is read without the children it marks up as a kicker.
@@ -107,8 +107,9 @@ def _is_site_segment(seg: str, keys: list[str]) -> bool:
 
 
 def strip_site_name(title: str, names: list[str]) -> str:
-    """Remove leading/trailing " | Site" / "Site: " segments naming the site (and the short section
-    labels just before a trailing site name, as in "Headline | Politics | News | Site")."""
+    """Remove leading/trailing " | Site" / "Site: " segments naming the site, with the short section labels just
+    before a trailing site name ("Headline | Politics | News | Site") or after a leading one ("SITE | World |
+    Headline"), a trailing date segment, and a bracketed site name at the end ("Headline (site.com)")."""
     if not title:
         return title
     keys = [_key(n) for n in names if n]

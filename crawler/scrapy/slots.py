@@ -3,8 +3,9 @@ Retry-After), a host's pace (a robots.txt Crawl-delay: one request at a time, th
 counted again from an answer.
 
 Scrapy keeps one ``Slot`` per host (its ``download_slot`` key); a request goes out when ``Slot.lastseen`` (the last
-send, ``time.monotonic``) is ``Slot.delay`` behind. These helpers set those two attributes; tests/test_slots.py
-checks them against Scrapy's downloader, so a change in Scrapy shows there.
+send, ``time.monotonic``) is ``Slot.delay`` behind and fewer than ``Slot.concurrency`` of the host's requests are
+out. These helpers set those attributes; tests/test_slots.py checks them against Scrapy's downloader, so a change
+in Scrapy shows there.
 """
 
 from __future__ import annotations
