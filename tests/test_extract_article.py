@@ -20,7 +20,7 @@ from crawler.extract.language import guess_language
 from crawler.devtools.metrics import body_scores, exact_words, same_authors, same_title, shingle_match
 from crawler.extract.page import Page
 from crawler.extract.authors import normalize_authors
-from crawler.extract.title import extract_title, strip_site_name
+from crawler.extract.title import descriptions, extract_title, strip_site_name
 
 DATA = Path(__file__).parent / "data" / "articles"
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
@@ -383,3 +383,9 @@ def test_headline_in_dublin_core_or_parsely_metadata():
     page = ("<html><head><meta property='og:title' content='Budget approved after a long night'>"
             "<meta name='dc.title' content='Council approves the 2025 budget'></head>" + body + "</html>")
     assert extract_article(page, "https://gazette.example.org/n/1").title == "Budget approved after a long night"
+
+
+def test_descriptions_are_read_in_order_without_repeats():
+    html = ('<html><head><meta property="og:description" content="One  two"><meta name="description" '
+            'content="One two"><meta name="twitter:description" content="Three"></head><body></body></html>')
+    assert descriptions(Page(html, GENERIC_URL)) == ["One two", "Three"]

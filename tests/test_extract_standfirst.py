@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crawler.extract.article import ExtractOptions, extract_article
 from crawler.extract.page import Page
-from crawler.extract.standfirst import descriptions, standfirst, with_standfirst
+from crawler.extract.standfirst import standfirst, with_standfirst
 
 URL = "https://news.example.org/2014/02/13/bridge"
 LEDE = "The council says the 1887 bridge can no longer carry lorries and will close it to them from March."
@@ -78,12 +78,6 @@ def test_a_headline_or_a_short_description_is_not_a_standfirst():
     html = page(meta=head, shown=f"<h2>{head}</h2>")
     assert standfirst(Page(html, URL), "\n".join(BODY), [head]) is None
     assert standfirst(Page(page(meta="Bridge closes.", shown="<p>Bridge closes.</p>"), URL), "x", []) is None
-
-
-def test_descriptions_are_read_in_order_without_repeats():
-    html = ('<html><head><meta property="og:description" content="One  two"><meta name="description" '
-            'content="One two"><meta name="twitter:description" content="Three"></head><body></body></html>')
-    assert descriptions(Page(html, URL)) == ["One two", "Three"]
 
 
 def test_the_option_switches_it_off():

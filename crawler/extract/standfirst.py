@@ -2,8 +2,9 @@
 
 Main-text extractors settle on the container of the body paragraphs and leave out the standfirst, which
 publishers put next to the headline, outside that container. The page names its standfirst in its own
-metadata: the description (``og:description``, ``description``, ``twitter:description``, the JSON-LD
-article's ``description``). ``with_standfirst`` puts it before the body when all of these hold:
+metadata: the description (``title.descriptions``: ``og:description``, ``description``,
+``twitter:description``, the JSON-LD article's ``description``). ``with_standfirst`` puts it before the body
+when all of these hold:
 
 - the page displays it next to the headline: an element under the headline's ``<article>``/``<main>`` (or
   its ancestor ``SCOPE_LEVELS`` up, whichever is nearer) holds a text that contains the description's opening
@@ -20,6 +21,7 @@ The displayed text is what goes in, not the metadata's wording.
 from __future__ import annotations
 
 from .page import Page, norm_words, text_of
+from .title import descriptions
 
 KEY_CHARS = 40  # the description's opening that must be on the page
 MIN_WORDS = 6
@@ -30,20 +32,6 @@ _BLOCKS = frozenset(("p", "div", "h2", "h3", "h4", "section", "header", "li", "s
                      "summary", "blockquote"))
 _NOT_DISPLAYED = frozenset(("script", "style", "noscript", "template", "title", "head", "meta", "textarea"))
 _NOT_STANDFIRST = frozenset(("figure", "figcaption", "a", "button", "label", "nav", "aside", "footer"))
-
-
-def descriptions(page: Page) -> list[str]:
-    """The page's descriptions of itself, distinct, in the order og:, name=, twitter:, JSON-LD."""
-    out: list[str] = []
-    vals = [page.meta_first("og:description"), page.meta_first("description"),
-            page.meta_first("twitter:description")]
-    vals += [obj.get("description") for obj in page.articles[:1]]
-    for v in vals:
-        if isinstance(v, str):
-            v = " ".join(v.split())
-            if v and v not in out:
-                out.append(v)
-    return out
 
 
 def _headline_scope(page: Page):

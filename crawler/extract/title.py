@@ -325,17 +325,23 @@ def _texts(el, skip) -> list[str]:
 
 # -- description --------------------------------------------------------------------------------
 
-def extract_description(page: Page) -> str | None:
-    for v in (page.meta_first("og:description"), page.meta_first("description"),
-              page.meta_first("twitter:description")):
+def descriptions(page: Page) -> list[str]:
+    """The page's descriptions of itself (``og:description``, ``description``, ``twitter:description``, the JSON-LD
+    article's ``description``), cleaned, distinct, in that order."""
+    out: list[str] = []
+    vals = [page.meta_first("og:description"), page.meta_first("description"),
+            page.meta_first("twitter:description")]
+    vals += [obj.get("description") for obj in page.articles[:1]]
+    for v in vals:
         v = clean_text(v)
-        if v:
-            return v
-    for obj in page.articles[:1]:
-        v = clean_text(obj.get("description"))
-        if v:
-            return v
-    return None
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+def extract_description(page: Page) -> str | None:
+    found = descriptions(page)
+    return found[0] if found else None
 
 
 def extract_site_name(page: Page) -> str | None:
