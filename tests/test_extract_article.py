@@ -102,6 +102,59 @@ def test_options_are_respected():
         ExtractOptions().fast = False  # type: ignore[misc]
 
 
+BRIDGE = ["The regional council voted on Tuesday to rebuild the old river bridge, ending a long debate.",
+        "Engineers had warned that the steel frame was corroding faster than expected after two wet winters.",
+        "The new design keeps the original stone piers but replaces the deck with a lighter concrete one.",
+        "A ferry will run between the two banks while the deck is replaced, the council said on Tuesday.",
+        "The project is expected to cost 14 million euros, most of it paid by the regional government."]
+
+
+def _page(inner: str) -> str:
+    return ("<html><head><title>Council votes to rebuild river bridge</title></head><body><article>"
+            f"<h1>Council votes to rebuild river bridge</h1>{inner}</article></body></html>")
+
+
+def test_text_a_browser_hides_at_load_and_teasers_in_links_are_not_body():
+    hidden = [
+        "<div hidden><p>Thank you for visiting. You are using a browser version with limited support for "
+        "CSS, so the site is shown without styles and scripts.</p></div>",
+        "<div x-cloak><p>You must confirm your public display name before commenting on this article.</p>"
+        "</div>",
+        "<div class='c-banner u-hide'><p>Log in or create an account to continue reading our latest "
+        "journalism from the award-winning team.</p></div>",
+        "<a href='/other'><div><p>Five-year window? A defence institute said a timeline for an invasion was "
+        "based on expected measures.</p></div></a>",
+    ]
+    shown = ("<details><div hidden='until-found'><p>The council's full report on the bridge, which a reader "
+             "can open, runs to 300 pages and lists every repair since 1887.</p></div></details>")
+    html = _page("".join(f"<p>{p}</p>" + (hidden[i] if i < len(hidden) else "")
+                         for i, p in enumerate(BRIDGE)) + shown)
+    text = extract_article(html, "https://news.example.org/a").text
+    for p in BRIDGE:
+        assert p in text
+    for fragment in ("limited support for CSS", "display name", "create an account", "Five-year window"):
+        assert fragment not in text
+    assert "The council's full report on the bridge" in text  # hidden until found: a reader can open it
+    kept = extract_article(html, "https://news.example.org/a",
+                           options=ExtractOptions(prune_not_prose=False)).text
+    assert "limited support for CSS" in kept and "Five-year window" in kept
+
+
+def test_article_html_held_in_a_script_without_its_captions():
+    content = ('<div class="editor-img-box"><img src="a.jpg"><div class="caption"><p>The old bridge at dawn '
+               'on Tuesday, seen from the east bank. Photo agency</p></div></div>'
+               + "".join(f'<p class="editor-p">{p}</p>' for p in BRIDGE[:3])
+               + '<h3 class="editor-tit">What happens next</h3>'
+               + '<figure><img src="b.jpg"><figcaption><p>Engineers at work under the deck on Monday.</p>'
+               + "</figcaption></figure>" + "".join(f"<p>{p}</p>" for p in BRIDGE[3:]))
+    state = json.dumps({"props": {"article": {"title": "Council votes", "contentHtml": content}}})
+    html = ("<html><head><title>Council votes to rebuild river bridge</title></head><body>"
+            "<div id='app'></div>"
+            f"<script id='__NEXT_DATA__' type='application/json'>{state}</script></body></html>")
+    text = extract_article(html, "https://news.example.org/a").text
+    assert text.split("\n") == [*BRIDGE[:3], "What happens next", *BRIDGE[3:]]
+
+
 # -- helpers ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("url, original, day", [

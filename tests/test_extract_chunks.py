@@ -60,3 +60,23 @@ def test_containers_of_other_content_add_nothing():
 def test_paragraphs_already_in_the_text_are_not_repeated():
     page = Page(page_html(chunk(FIRST), chunk(FIRST[1:] + SECOND)), "https://news.example.org/a")
     assert add_continuations(page, "\n".join(FIRST)).split("\n") == FIRST + SECOND
+
+
+def test_a_template_the_body_sits_in_is_not_judged_by_its_class_name():
+    # the layout's class names a sidebar grid; the body is in it, so its other chunks are the body too
+    cls = "sidebar-grid__content article__content"
+    page = Page(page_html(chunk(FIRST, cls=cls), chunk(SECOND, cls=cls)), "https://news.example.org/a")
+    assert add_continuations(page, "\n".join(FIRST)).split("\n") == FIRST + SECOND
+
+
+SHORT = ["It also co-ordinates joint military exercises.", "In 2008, the alliance said Ukraine could join."]
+
+
+def test_short_sentences_count_in_a_template_that_already_holds_the_text():
+    blocks = [chunk([p], cls="text-block") for p in FIRST + SHORT]
+    page = Page(page_html(*blocks), "https://news.example.org/a")
+    assert add_continuations(page, "\n".join(FIRST)).split("\n") == FIRST + SHORT
+    # with only one container of the text, a container of short lines alone adds nothing
+    page = Page(page_html(chunk(FIRST, cls="text-block"), chunk(SHORT, cls="text-block")),
+                "https://news.example.org/a")
+    assert add_continuations(page, "\n".join(FIRST)) == "\n".join(FIRST)

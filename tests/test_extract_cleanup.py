@@ -42,3 +42,23 @@ def test_clean_body_drops_newsletter_prompts_and_labelled_story_links():
                    "The bridge was built in 1887 and carries 12,000 vehicles a day.",
                    out[2], "| Year | Vehicles |", "| 1990 | 8,000 |"]
     assert out[2].startswith("Newsletters are how the council")  # a long line that mentions them stays
+
+
+def test_clean_body_drops_time_stamps_in_any_language_and_placeholders_of_breaking_stories():
+    text = "\n".join([
+        "Uppdaterad 15.59 | Publicerad 14.14",
+        "Aktualisiert 10:02 Uhr",
+        "The police have widened the search for the missing teenager to the forest north of the town.",
+        "11.04 Uhr: Police divers join the search at the lake, a spokesman says.",
+        "HarperCollins, 464 pp., $17.99",
+        "This is a breaking news story - more to follow",
+    ])
+    out = clean_body(text).split("\n")
+    assert out == ["The police have widened the search for the missing teenager to the forest north of the town.",
+                   "11.04 Uhr: Police divers join the search at the lake, a spokesman says.",  # ticker entry
+                   "HarperCollins, 464 pp., $17.99"]  # a price is not a time of day
+    # in the middle of the text a bare time stays (a live blog's entries)
+    middle = "\n".join(["First paragraph of the story.", "Second paragraph.", "Third paragraph.",
+                        "Fourth paragraph.", "Updated 15:59", "Sixth paragraph.", "Seventh.", "Eighth."])
+    assert "Updated 15:59" in clean_body(middle).split("\n")
+    assert clean_body("This story will be updated as more information becomes available.\nText.") == "Text."

@@ -2,8 +2,9 @@
 trafilatura (pure: no Scrapy import).
 
 Body text: an outlet rule's body when one applies (unless it covers a small part of the page's
-prose); else trafilatura in precision mode without its readability/justext comparison ("fast"),
-re-run in its default balanced mode when that result is short or covers less than 15% of the
+prose); else trafilatura (on its copy of the page without the elements a browser hides at load and the
+paragraphs inside links, ``NOT_PROSE_XPATH``) in precision mode without its readability/justext comparison
+("fast"), re-run in its default balanced mode when that result is short or covers less than 15% of the
 page's paragraph text (precision mode occasionally keeps only a reprint notice, or nothing); then
 text found only in scripts (JSON-LD ``articleBody``, an app state's ``contentHtml``) when all of
 that fails. When the page splits the body over sibling containers of one template, the prose of the
@@ -43,7 +44,7 @@ from .title import extract_description, extract_site_name, extract_title, title_
 EXTRACTOR = "trafilatura"
 # changes whenever extraction changes (outlet rules carry their own RULES_VERSION), so that
 # ``newsarchive reextract`` upgrades stored sources
-EXTRACTOR_SUFFIX = "na6"
+EXTRACTOR_SUFFIX = "na7"
 
 
 def _trafilatura_version() -> str:
@@ -67,6 +68,7 @@ class ExtractOptions:
     fallback_page_share: float = 0.15  # ... or when it covers less of the page's paragraph text
     include_tables: bool = True
     include_comments: bool = False
+    prune_not_prose: bool = True  # hidden elements and paragraphs inside links are not body text
     clean_lines: bool = True  # line-level boilerplate clean-up
     continuations: bool = True  # the body's chunks in sibling containers of the same template
     standfirst: bool = True  # the displayed standfirst the body lacks, as its first line
@@ -107,11 +109,27 @@ class Article:
 
 # -- body -----------------------------------------------------------------------------------
 
+# What a reader never sees as the article's prose, pruned from trafilatura's copy of the page: elements a
+# browser hides when the page loads (the HTML ``hidden`` attribute except ``until-found``, which marks
+# collapsed text a reader can search and open; Alpine.js ``x-cloak``; the utility classes of CSS frameworks
+# that mean ``display: none``, among them the menus of the video.js player) and paragraphs inside a link
+# (teaser cards). The cheap ``contains`` tests come first so that the token test runs on few elements.
+_HIDDEN_CLASSES = ("hidden", "hide", "u-hide", "u-hidden", "d-none", "is-hidden", "display-none",
+                   "vjs-hidden")
+NOT_PROSE_XPATH = (
+    "//body//*[(@hidden and not(@hidden='until-found')) or @x-cloak"
+    " or @class[(contains(., 'hid') or contains(., 'none')) and ("
+    + " or ".join(f"contains(concat(' ', normalize-space(.), ' '), ' {c} ')" for c in _HIDDEN_CLASSES)
+    + ")]] | //body//a//p"
+)
+
+
 def _trafilatura(tree, url: str | None, opts: ExtractOptions, precision: bool) -> str:
     try:
         doc = bare_extraction(
             tree,
             url=url,
+            prune_xpath=NOT_PROSE_XPATH if opts.prune_not_prose else None,
             favor_precision=precision,
             fast=opts.fast and precision,
             include_comments=opts.include_comments,
@@ -127,6 +145,23 @@ _SCRIPT_BODY = re.compile(
     r'"(?:articleBody|contentHtml|content_html|bodyHtml|body_html|articleHtml)"'
     r'\s*:\s*"((?:[^"\\]|\\.){500,})"'
 )
+
+
+_CAPTION = re.compile(r"caption|credit", re.I)
+
+
+def _fragment_text(frag) -> str:
+    """The paragraphs and subheadings of an article's HTML held in a script, in order, without the captions
+    of its pictures (inside ``<figure>`` or an element whose class names a caption or credit)."""
+    lines = []
+    for el in frag.iter("p", "h2", "h3", "h4"):
+        if any(a.tag in ("figure", "figcaption") or _CAPTION.search(a.get("class") or "")
+               for a in (el, *el.iterancestors())):
+            continue
+        t = " ".join(el.text_content().split())
+        if t:
+            lines.append(t)
+    return "\n".join(lines)
 
 
 def _script_body(page: Page) -> str:
@@ -151,7 +186,7 @@ def _script_body(page: Page) -> str:
                     frag = lxml.html.fragment_fromstring(v, create_parent="div")
                 except Exception:  # pragma: no cover - broken fragments
                     continue
-                v = "\n".join(t for t in (" ".join(p.text_content().split()) for p in frag.iter("p")) if t)
+                v = _fragment_text(frag)
             if len(v) > len(best):
                 best = v.strip()
     return best

@@ -6,9 +6,11 @@ class="body__container">…</div>``), or one per paragraph. A main-text extracto
 container keeps only its chunk. ``add_continuations`` finds the container that holds most of the
 extracted paragraphs and adds the prose of the other containers of the same tag and class attribute that
 sit at the same depth under a close common ancestor (at most ``MAX_DEPTH`` levels up), outside no block of
-other content (``Page.outside_article``): their paragraphs that read as sentences, and a subheading right
-before such a paragraph. A container adds nothing unless it holds a sentence of 80 characters or more that
-the text does not have yet.
+other content (``Page.outside_article``; when the body's own container reads as such a block, the template's
+class names say nothing and the test is skipped): their paragraphs that read as sentences, and a subheading
+right before such a paragraph. A container adds nothing unless it holds a sentence of ``LONG_SENTENCE``
+characters or more that the text does not have yet; 40 will do once ``CONFIRMED`` other containers of the
+template hold lines of the text (a template of one paragraph a block, where short sentences are body too).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from .page import Page, norm_words, text_of
 MAX_DEPTH = 3  # levels from each container up to their common ancestor
 MIN_ANCHOR_WORDS = 8  # an extracted line this long identifies its paragraph on the page ...
 KEY_CHARS = 40  # ... by its first characters
+LONG_SENTENCE = 80  # a container adds nothing without a sentence this long ...
+CONFIRMED = 2  # ... unless this many other containers of its template hold lines of the text (40 will do)
 _SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»)」』]?$")
 _HEADINGS = ("h2", "h3", "h4")
 
@@ -56,7 +60,7 @@ def _placement(main, other) -> int | None:
     return None
 
 
-def _prose(container, have: str) -> list[str]:
+def _prose(container, have: str, long_line: int = LONG_SENTENCE) -> list[str]:
     """The container's sentences the text lacks (``have``: its words, space-padded), each with the subheading
     right before it."""
     out: list[str] = []
@@ -75,7 +79,7 @@ def _prose(container, have: str) -> list[str]:
                 out.append(heading)
             out.append(text)
         heading = None
-    return out if any(len(t) >= 80 for t in out) else []
+    return out if any(len(t) >= long_line for t in out) else []
 
 
 def add_continuations(page: Page, text: str) -> str:
@@ -93,14 +97,18 @@ def add_continuations(page: Page, text: str) -> str:
         top = top.getparent() if top.getparent() is not None else top
     others = [(el, side) for el in top.iter(main.tag)
               if el is not main and el.get("class") == cls and (side := _placement(main, el)) is not None]
-    others = [(el, side) for el, side in others if not page.outside_article(el)]
+    if not page.outside_article(main):
+        others = [(el, side) for el, side in others if not page.outside_article(el)]
     if not others:
         return text
     have = f" {norm_words(text)} "
+    keys = {" ".join(line.split())[:KEY_CHARS] for line in lines}
+    confirmed = sum(1 for el, _ in others if any(t[:KEY_CHARS] in keys for t in map(text_of, el.iter("p"))))
+    long_line = 40 if confirmed >= CONFIRMED else LONG_SENTENCE
     before: list[str] = []
     after: list[str] = []
     for other, side in others:
-        (before if side < 0 else after).extend(_prose(other, have))
+        (before if side < 0 else after).extend(_prose(other, have, long_line))
     if not before and not after:
         return text
     return "\n".join([*before, *lines, *after])

@@ -34,6 +34,8 @@ _PROMPT_LINE = re.compile(
     r"|(?:image|images|photo|photos|picture|foto|bild|credit|photograph)\s*:\s*.{1,80}"
     r"|like this (?:story|article)\?.{0,80}"
     r"|this copy is for your personal, non-commercial use only.*"
+    r"|(?:this is an? |this story is an? )?(?:breaking|developing)(?: news)?(?: new)? story\b.{0,100}"
+    r"|more to follow\W*|(?:this|the) (?:story|article|post|page) (?:will be|is being) updated\b.{0,100}"
     r")$",
     re.I,
 )
@@ -51,6 +53,18 @@ _TIME_ONLY = re.compile(
     r"(?:\d{1,2}[:.]\d{2}\s*(?:am|pm)?\s*(?:[a-z]{2,5}\b)?)?[\s,|-]*$",
     re.I,
 )
+_TIME = re.compile(r"(?<![\d$£€¥.,])(?:[01]?\d|2[0-3])[:.h][0-5]\d(?![\d.,])(?:\s*(?:am|pm|uhr|h)\b)?",
+                   re.I)
+STAMP_LINE_MAX = 60
+
+
+def _is_stamp_line(line: str) -> bool:
+    """A time stamp in any language: a short line with a time of day and at most two words besides its times
+    and separators ("Updated 15:59", "Uppdaterad 15.59 | Publicerad 14.14", "Aktualisiert 10:02 Uhr")."""
+    if len(line) >= STAMP_LINE_MAX or not _TIME.search(line):
+        return False
+    rest = re.findall(r"[^\W\d_]+", _TIME.sub(" ", line))
+    return len(rest) <= 2
 
 
 _DATE_WORDS = re.compile(
@@ -114,7 +128,8 @@ def clean_body(text: str, title: str | list[str] | None = None) -> str:
         in_related = False
         if (len(s) < NEWSLETTER_LINE_MAX and _NEWSLETTER_LINE.search(s)) or _pipe_label(s) in teaser_labels:
             continue
-        if (i < 4 or i >= n - 2) and (_is_date_line(s) or (len(s) < 40 and _TIME_ONLY.match(s))):
+        if (i < 4 or i >= n - 2) and (_is_date_line(s) or (len(s) < 40 and _TIME_ONLY.match(s))
+                                        or _is_stamp_line(s)):
             continue
         out.append(s)
     return "\n".join(out)
