@@ -8,8 +8,9 @@ paragraphs inside links, ``NOT_PROSE_XPATH``) in precision mode without its read
 page's paragraph text (precision mode occasionally keeps only a reprint notice, or nothing); then
 text found only in scripts (JSON-LD ``articleBody``, an app state's ``contentHtml``) when all of
 that fails. When the page splits the body over sibling containers of one template, the prose of the
-containers the extractor left is added (``crawler.extract.chunks``). Finally a line-level clean-up of the
-boilerplate trafilatura leaves in (``crawler.extract.cleanup``).
+containers the extractor left is added (``crawler.extract.chunks``). A page that sets its article in a
+table's cell is read with its layout tables as blocks (``crawler.extract.layout``). Finally a line-level
+clean-up of the boilerplate trafilatura leaves in (``crawler.extract.cleanup``).
 
 Publisher knowledge (known headline sources, outlet rules, the date-confidence table) comes in one
 ``Knowledge`` object (``crawler.extract.knowledge``), the shipped one unless another is given.
@@ -37,6 +38,7 @@ from .outlets import RULES_VERSION, apply_rule
 from .page import Page
 from .authors import extract_authors
 from .chunks import add_continuations
+from .layout import without_layout_tables
 from .cleanup import clean_body
 from .standfirst import with_standfirst
 from .title import extract_description, extract_site_name, extract_title, title_candidates
@@ -69,6 +71,7 @@ class ExtractOptions:
     include_tables: bool = True
     include_comments: bool = False
     prune_not_prose: bool = True  # hidden elements and paragraphs inside links are not body text
+    layout_tables: bool = True  # a table that holds paragraphs in a cell is read as blocks
     clean_lines: bool = True  # line-level boilerplate clean-up
     continuations: bool = True  # the body's chunks in sibling containers of the same template
     standfirst: bool = True  # the displayed standfirst the body lacks, as its first line
@@ -198,11 +201,13 @@ def extract_body(page: Page, opts: ExtractOptions = DEFAULT_OPTIONS) -> str:
     Chunks of the body in sibling containers of the same template are added (``chunks``)."""
     if page.tree is None:
         return ""
-    text = _trafilatura(page.tree, page.url, opts, opts.favor_precision)
+    tree = without_layout_tables(page.tree, page.html) if opts.layout_tables else None
+    tree = page.tree if tree is None else tree
+    text = _trafilatura(tree, page.url, opts, opts.favor_precision)
     if opts.favor_precision and opts.recall_fallback and (
         len(text) < opts.fallback_below_chars or len(text) < opts.fallback_page_share * page.paragraph_mass
     ):
-        alt = _trafilatura(page.tree, page.url, opts, False)
+        alt = _trafilatura(tree, page.url, opts, False)
         if len(alt) > max(2 * len(text), len(text) + 200):
             text = alt
     if len(text) < 200:
