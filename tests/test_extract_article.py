@@ -140,6 +140,12 @@ def test_text_a_browser_hides_at_load_and_teasers_in_links_are_not_body():
     assert "limited support for CSS" in kept and "Five-year window" in kept
 
 
+def test_prose_a_page_hides_until_a_script_shows_it_is_read_when_nothing_else_is():
+    html = _page("<div class='article-body hidden'>" + "".join(f"<p>{p}</p>" for p in BRIDGE) + "</div>")
+    text = extract_article(html, "https://news.example.org/a").text
+    assert all(p in text for p in BRIDGE)
+
+
 def test_article_html_held_in_a_script_without_its_captions():
     content = ('<div class="editor-img-box"><img src="a.jpg"><div class="caption"><p>The old bridge at dawn '
                'on Tuesday, seen from the east bank. Photo agency</p></div></div>'

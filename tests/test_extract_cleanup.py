@@ -48,6 +48,7 @@ def test_clean_body_drops_time_stamps_in_any_language_and_placeholders_of_breaki
     text = "\n".join([
         "Uppdaterad 15.59 | Publicerad 14.14",
         "Aktualisiert 10:02 Uhr",
+        "Updated at 1:23 p.m.",
         "The police have widened the search for the missing teenager to the forest north of the town.",
         "11.04 Uhr: Police divers join the search at the lake, a spokesman says.",
         "HarperCollins, 464 pp., $17.99",

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
 import lxml.html
@@ -197,7 +197,8 @@ def _script_body(page: Page) -> str:
 
 def extract_body(page: Page, opts: ExtractOptions = DEFAULT_OPTIONS) -> str:
     """Main text: trafilatura precision (fast) first; the default balanced mode when that result is
-    short or covers little of the page's paragraph text; text found only in scripts when both fail.
+    short or covers little of the page's paragraph text, and then, if it still covers little, the page with
+    its hidden elements kept; text found only in scripts when all fail.
     Chunks of the body in sibling containers of the same template are added (``chunks``)."""
     if page.tree is None:
         return ""
@@ -208,6 +209,11 @@ def extract_body(page: Page, opts: ExtractOptions = DEFAULT_OPTIONS) -> str:
         len(text) < opts.fallback_below_chars or len(text) < opts.fallback_page_share * page.paragraph_mass
     ):
         alt = _trafilatura(tree, page.url, opts, False)
+        if len(alt) > max(2 * len(text), len(text) + 200):
+            text = alt
+    if opts.prune_not_prose and len(text) < opts.fallback_page_share * page.paragraph_mass:
+        # the prose is in an element the page hides until a script shows it (a paywall, a collapsed tab)
+        alt = _trafilatura(tree, page.url, replace(opts, prune_not_prose=False), False)
         if len(alt) > max(2 * len(text), len(text) + 200):
             text = alt
     if len(text) < 200:

@@ -53,8 +53,8 @@ _TIME_ONLY = re.compile(
     r"(?:\d{1,2}[:.]\d{2}\s*(?:am|pm)?\s*(?:[a-z]{2,5}\b)?)?[\s,|-]*$",
     re.I,
 )
-_TIME = re.compile(r"(?<![\d$£€¥.,])(?:[01]?\d|2[0-3])[:.h][0-5]\d(?![\d.,])(?:\s*(?:am|pm|uhr|h)\b)?",
-                   re.I)
+_TIME = re.compile(r"(?<![\d$£€¥.,])(?:[01]?\d|2[0-3])[:.h][0-5]\d(?![\d.,])"
+                   r"(?:\s*(?:[ap]\.m\.|am\b|pm\b|uhr\b|h\b))?", re.I)
 STAMP_LINE_MAX = 60
 
 
