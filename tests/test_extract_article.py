@@ -146,6 +146,16 @@ def test_prose_a_page_hides_until_a_script_shows_it_is_read_when_nothing_else_is
     assert all(p in text for p in BRIDGE)
 
 
+def test_a_link_left_unclosed_in_the_body_does_not_make_the_rest_a_teaser():
+    lead = ["Residents who cross the bridge every day said they were relieved that it would stay open.",
+            "Shops on both banks had feared a closure of a year or more, the chamber of commerce said."]
+    html = _page("<div class='body'>" + "".join(f"<p>{p}</p>" for p in lead)
+                 + "<a href='/tag/bridges'>Bridges" + "".join(f"<p>{p}</p>" for p in BRIDGE * 2)
+                 + "</div>")  # the parser puts every paragraph after the open link inside it
+    text = extract_article(html, "https://news.example.org/a").text
+    assert all(p in text for p in lead + BRIDGE)
+
+
 def test_article_html_held_in_a_script_without_its_captions():
     content = ('<div class="editor-img-box"><img src="a.jpg"><div class="caption"><p>The old bridge at dawn '
                'on Tuesday, seen from the east bank. Photo agency</p></div></div>'

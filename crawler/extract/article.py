@@ -115,15 +115,18 @@ class Article:
 # What a reader never sees as the article's prose, pruned from trafilatura's copy of the page: elements a
 # browser hides when the page loads (the HTML ``hidden`` attribute except ``until-found``, which marks
 # collapsed text a reader can search and open; Alpine.js ``x-cloak``; the utility classes of CSS frameworks
-# that mean ``display: none``, among them the menus of the video.js player) and paragraphs inside a link
-# (teaser cards). The cheap ``contains`` tests come first so that the token test runs on few elements.
+# that mean ``display: none``, among them the menus of the video.js player) and the paragraphs of a teaser
+# card, a link that holds two paragraphs at most or TEASER_CHARS characters (a link left unclosed before the
+# body holds more). The cheap ``contains`` tests come first so that the token test runs on few elements.
 _HIDDEN_CLASSES = ("hidden", "hide", "u-hide", "u-hidden", "d-none", "is-hidden", "display-none",
                    "vjs-hidden")
+TEASER_CHARS = 600
 NOT_PROSE_XPATH = (
     "//body//*[(@hidden and not(@hidden='until-found')) or @x-cloak"
     " or @class[(contains(., 'hid') or contains(., 'none')) and ("
     + " or ".join(f"contains(concat(' ', normalize-space(.), ' '), ' {c} ')" for c in _HIDDEN_CLASSES)
-    + ")]] | //body//a//p"
+    + ")]] | //body//a[.//p][count(.//p) <= 2 or "
+    f"string-length(normalize-space(.)) <= {TEASER_CHARS}]//p"
 )
 
 
