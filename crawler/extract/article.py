@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
 import lxml.html
+from lxml import etree
 from trafilatura import bare_extraction
 
 from .dates import Cand, DateResult, decide, find_text_date, parse_datetime, resolve_date
@@ -35,7 +36,7 @@ from .encoding import decode_html
 from .language import guess_language, markup_language
 from .knowledge import Knowledge, shipped
 from .outlets import RULES_VERSION, apply_rule
-from .page import Page
+from .page import Page, text_of
 from .authors import extract_authors
 from .chunks import add_continuations
 from .layout import without_layout_tables
@@ -130,6 +131,15 @@ NOT_PROSE_XPATH = (
 )
 
 
+_NOT_PROSE = etree.XPath(NOT_PROSE_XPATH)
+
+
+def _pruned_prose(page: Page) -> int:
+    """Characters of paragraph text (80+ characters a paragraph) in the elements ``NOT_PROSE_XPATH`` prunes."""
+    paragraphs = {p for el in _NOT_PROSE(page.tree) for p in el.iter("p")}
+    return sum(len(t) for t in map(text_of, paragraphs) if len(t) >= 80)
+
+
 def _trafilatura(tree, url: str | None, opts: ExtractOptions, precision: bool) -> str:
     try:
         doc = bare_extraction(
@@ -214,7 +224,8 @@ def extract_body(page: Page, opts: ExtractOptions = DEFAULT_OPTIONS) -> str:
         alt = _trafilatura(tree, page.url, opts, False)
         if len(alt) > max(2 * len(text), len(text) + 200):
             text = alt
-    if opts.prune_not_prose and len(text) < opts.fallback_page_share * page.paragraph_mass:
+    if (opts.prune_not_prose and len(text) < opts.fallback_page_share * page.paragraph_mass
+            and _pruned_prose(page) > page.paragraph_mass / 2):
         # the prose is in an element the page hides until a script shows it (a paywall, a collapsed tab)
         alt = _trafilatura(tree, page.url, replace(opts, prune_not_prose=False), False)
         if len(alt) > max(2 * len(text), len(text) + 200):
