@@ -10,6 +10,7 @@ rows and cells are ``<div>`` elements; data tables, inside a layout table or not
 
 from __future__ import annotations
 
+import re
 from copy import deepcopy
 
 from lxml import etree
@@ -19,12 +20,13 @@ _PROSE_CELLS = etree.XPath(
     f"//body//td[count(.//p) >= {LAYOUT_PARAGRAPHS} or count(br[following-sibling::node()[1][self::br]])"
     f" >= {LAYOUT_PARAGRAPHS - 1}]")
 _PARTS = ("tbody", "thead", "tfoot", "tr", "td", "th")
+_TABLE_TAG = re.compile(r"<table\b", re.I)
 
 
 def without_layout_tables(tree, html: str | None = None):
     """A copy of ``tree`` with its layout tables turned into blocks; None when it has none (``html``, the
     page's source, when given, lets a page without any ``<table`` skip the search)."""
-    if tree is None or (html is not None and "<table" not in html and "<TABLE" not in html):
+    if tree is None or (html is not None and not _TABLE_TAG.search(html)):
         return None
     if not _PROSE_CELLS(tree):
         return None
